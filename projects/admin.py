@@ -1,0 +1,126 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Attachment,
+    ChainLink,
+    ConfidentialAccess,
+    FollowUp,
+    IndustryChain,
+    Investor,
+    PossibleDuplicate,
+    Project,
+    StageChange,
+)
+
+
+class ChainLinkInline(admin.TabularInline):
+    model = ChainLink
+    extra = 0
+
+
+@admin.register(IndustryChain)
+class IndustryChainAdmin(SimpleHistoryAdmin):
+    search_fields = ["name"]
+    inlines = [ChainLinkInline]
+
+
+@admin.register(ChainLink)
+class ChainLinkAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "chain", "position"]
+    list_filter = ["chain", "position"]
+    list_select_related = ["chain"]
+    search_fields = ["name", "chain__name"]
+
+
+@admin.register(Investor)
+class InvestorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "credit_code", "is_top500", "is_industry_top100", "industry", "home_city"]
+    list_filter = ["is_top500", "is_industry_top100", "industry"]
+    search_fields = ["name", "credit_code"]
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "investor",
+        "zone",
+        "organization",
+        "owner",
+        "source_mode",
+        "stage",
+        "status",
+        "planned_amount",
+        "next_follow_up_on",
+    ]
+    list_filter = ["stage", "status", "source_mode", "zone", "is_confidential", "priority"]
+    list_select_related = ["investor", "zone", "organization", "owner"]
+    search_fields = ["title", "investor__name", "codename"]
+    autocomplete_fields = [
+        "investor",
+        "zone",
+        "organization",
+        "owner",
+        "created_by",
+        "operating_company",
+        "service_contact",
+        "chain",
+        "chain_link",
+    ]
+    filter_horizontal = ["need_to_know"]
+    readonly_fields = ["version", "next_follow_up_on", "last_activity_at", "created_at", "updated_at"]
+    date_hierarchy = "created_at"
+
+    # Stage and status change only through projects.services (evidence, version check, StageChange).
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "stage", "status", "lost_reason"] if obj else fields
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "kind", "occurred_on", "next_due_on", "author"]
+    list_filter = ["kind"]
+    list_select_related = ["project", "author"]
+    search_fields = ["project__title", "summary"]
+    autocomplete_fields = ["project", "author"]
+    date_hierarchy = "occurred_on"
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(admin.ModelAdmin):
+    list_display = ["project", "from_stage", "to_stage", "to_status", "changed_at", "changed_by"]
+    list_filter = ["to_stage", "to_status"]
+    list_select_related = ["project", "changed_by"]
+    search_fields = ["project__title", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(SimpleHistoryAdmin):
+    list_display = ["original_name", "project", "kind", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind", "content_type"]
+    list_select_related = ["project", "uploaded_by"]
+    search_fields = ["original_name", "sha256", "project__title"]
+    readonly_fields = ["sha256", "size", "content_type"]
+
+
+@admin.register(PossibleDuplicate)
+class PossibleDuplicateAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "other", "matched_by", "score", "decision", "decided_by", "decided_at"]
+    list_filter = ["decision", "matched_by"]
+    list_select_related = ["project", "other", "decided_by"]
+    search_fields = ["project__title", "other__title"]
+
+
+@admin.register(ConfidentialAccess)
+class ConfidentialAccessAdmin(admin.ModelAdmin):
+    list_display = ["project", "user", "attachment", "at"]
+    list_select_related = ["project", "user", "attachment"]
+    search_fields = ["project__title", "user__username"]
