@@ -31,7 +31,9 @@ def cast(db):
     company_a = OrganizationFactory(
         name="清河经开区开发运营有限公司", zone=zone_a, kind=Organization.Kind.OPERATING_COMPANY
     )
-    bureau_a = OrganizationFactory(name="清河县招商局", zone=None, county="清河县", kind=Organization.Kind.COUNTY_BUREAU)
+    bureau_a = OrganizationFactory(
+        name="清河县招商局", zone=None, county="清河县", kind=Organization.Kind.COUNTY_BUREAU
+    )
     city = OrganizationFactory(name="江州市商务局", zone=None, county="", kind=Organization.Kind.CITY_OFFICE)
 
     def member(username, org, role, **extra):
