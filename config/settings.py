@@ -192,9 +192,19 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Celery (https://docs.celeryq.dev/en/stable/userguide/configuration.html). Without REDIS_URL the
 # broker is kombu's filesystem transport under var/broker: no server to install.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # Publishing (web requests, beat) tries to connect twice, quickly, then gives up: a web
+    # request must not hang while Redis is down; the rows wait for the next sweep.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("out", "processed"):
