@@ -51,9 +51,8 @@ class ProjectFilter(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         user = request.user
         self.filters["zone"].queryset = visible_zones(user)
-        owners = self.filters["owner"]
-        owners.queryset = owner_filter_choices(user)
-        owners.extra["label_from_instance"] = lambda u: u.get_full_name() or u.username
+        self.filters["owner"].queryset = owner_filter_choices(user)
+        self.form.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-check-input"

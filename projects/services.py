@@ -100,7 +100,8 @@ def project_create(
         code = normalize_credit_code(new_investor.get("credit_code"))
         # The credit code identifies the enterprise: an investor already registered with it is reused.
         investor = Investor.objects.filter(credit_code=code).first() if code else None
-        name, investor_id = new_investor["name"], investor.pk if investor else None
+        # Found by its code, the investor is reported as such (matched by credit code).
+        name, investor_id = new_investor["name"], None
     else:
         code, name, investor_id = investor.credit_code, investor.name, investor.pk
     matches = find_duplicates(user=user, name=name, credit_code=code, investor_id=investor_id)
