@@ -3,7 +3,7 @@
 import pytest
 
 from projects.duplicates import DuplicatesFound, find_duplicates, name_score, normalize_name
-from projects.models import PossibleDuplicate, Project, SourceMode
+from projects.models import PossibleDuplicate, Project, SourceMode, Stage
 from projects.services import investor_create, project_create
 from tests.factories import ProjectFactory
 
@@ -112,7 +112,7 @@ def test_it_stops_the_save_and_shows_only_organisation_and_stage_outside_scope(c
     (match,) = exc.value.matches
     assert not match.visible
     assert match.organization_name == "云山高新区管委会"
-    assert match.stage_label == "Negotiating"
+    assert match.stage_label == Stage.NEGOTIATING.label
 
 
 def test_saving_anyway_links_both_projects(cast, courted):

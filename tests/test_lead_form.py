@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from projects.errors import PipelineError
 from projects.forms import LeadForm, WanField, yuan_to_wan_text
@@ -70,9 +71,10 @@ def test_it_puts_the_error_on_the_missing_detail(cast, chain, mode, missing):
     data = lead_data(cast, mode, chain)
     data.pop(missing)
     form = LeadForm(data, user=cast.officer)
-    assert not form.is_valid()
-    assert missing in form.errors
-    assert "required" in form.errors[missing][0]
+    with translation.override("en"):
+        assert not form.is_valid()
+        assert missing in form.errors
+        assert "is required for a lead found by" in form.errors[missing][0]
     assert set(form.errors) == {missing}
 
 
