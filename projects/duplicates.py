@@ -145,7 +145,7 @@ _OPENING = str.maketrans({"〔": "(", "〕": ")", "【": "(", "】": ")", "[": "
 
 def _strip_legal_forms(text: str) -> str:
     # "xx集团股份有限公司", "xx(集团)有限公司": strip a suffix that a suffix revealed.
-    for _ in range(3):
+    for _round in range(3):
         for form in LEGAL_FORMS:
             if text.endswith(form) and len(text) > len(form):
                 text = text[: -len(form)]

@@ -29,18 +29,22 @@ class ProjectFilter(django_filters.FilterSet):
     source_mode = django_filters.ChoiceFilter(label=_("source mode"), choices=SourceMode.choices)
     chain = django_filters.ModelChoiceFilter(label=_("industry chain"), queryset=IndustryChain.objects.all())
     owner = django_filters.ModelChoiceFilter(label=_("owner"), queryset=None)
-    amount_min = django_filters.NumberFilter(
-        label=_("planned from (万元)"), method="filter_amount_min", min_value=0
-    )
+    amount_min = django_filters.NumberFilter(label=_("planned from (万元)"), method="filter_amount_min", min_value=0)
     amount_max = django_filters.NumberFilter(label=_("planned to (万元)"), method="filter_amount_max", min_value=0)
     overdue = django_filters.BooleanFilter(
         label=_("overdue follow-ups only"), method="filter_overdue", widget=forms.CheckboxInput
     )
     created_after = django_filters.DateFilter(
-        label=_("logged from"), field_name="created_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("logged from"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     created_before = django_filters.DateFilter(
-        label=_("logged until"), field_name="created_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("logged until"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:

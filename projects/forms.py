@@ -216,7 +216,9 @@ class FollowUpForm(MarkErrorsMixin, forms.ModelForm):
             self.initial.setdefault("occurred_on", timezone.localdate())
             self.initial.setdefault("kind", FollowUp.Kind.CALL)
         for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
 
     def _post_clean(self):
         pass  # validated with its project by projects.services.followup_record

@@ -6,8 +6,8 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import RowNumber
 from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -29,9 +29,7 @@ User = get_user_model()
 def with_need_to_know(queryset: QuerySet, user) -> QuerySet:
     """Prefetch only whether `user` is on each project's need-to-know list: what
     projects.confidential needs to decide, in one query per page, whatever its size."""
-    return queryset.prefetch_related(
-        Prefetch("need_to_know", queryset=User.objects.filter(pk=user.pk).only("pk"))
-    )
+    return queryset.prefetch_related(Prefetch("need_to_know", queryset=User.objects.filter(pk=user.pk).only("pk")))
 
 
 def project_list(user) -> QuerySet:
@@ -177,13 +175,13 @@ def my_work(user) -> dict:
     this week. A fixed number of queries."""
     today = timezone.localdate()
     mine = project_list(user).filter(owner=user)
-    due = list(
-        mine.filter(status=Status.ACTIVE, next_follow_up_on__lte=today).order_by("next_follow_up_on", "pk")[:50]
-    )
+    due = list(mine.filter(status=Status.ACTIVE, next_follow_up_on__lte=today).order_by("next_follow_up_on", "pk")[:50])
     by_stage = dict(
-        mine.filter(status=Status.ACTIVE).order_by().values_list("stage").annotate(n=Count("pk")).values_list(
-            "stage", "n"
-        )
+        mine.filter(status=Status.ACTIVE)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .values_list("stage", "n")
     )
     start = timezone.make_aware(datetime.datetime.combine(week_start(today), datetime.time.min))
     logged = list(project_list(user).filter(created_by=user, created_at__gte=start).order_by("-created_at")[:50])

@@ -136,10 +136,7 @@ def project_create(
     project._history_user = user
     project.save()
     PossibleDuplicate.objects.bulk_create(
-        [
-            PossibleDuplicate(project=project, other=m.project, matched_by=m.matched_by, score=m.score)
-            for m in matches
-        ]
+        [PossibleDuplicate(project=project, other=m.project, matched_by=m.matched_by, score=m.score) for m in matches]
     )
     return project
 
@@ -196,4 +193,3 @@ def followup_record(
     project.next_follow_up_on = latest.next_due_on
     project.last_activity_at = now
     return follow_up
-

@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .confidential import can_see_names, display_investor, display_title
@@ -14,6 +15,7 @@ from .templatetags.amounts import amount
 
 # Columns a phone hides: the list stays readable at 375 px.
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+WIDE_ONLY_NOWRAP = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell text-nowrap"}}
 STAGE_COLOURS = {
     "lead": "secondary",
     "contacted": "info",
@@ -28,18 +30,33 @@ STAGE_COLOURS = {
 
 
 class ProjectTable(tables.Table):
-    title = tables.Column(verbose_name=_("project"), order_by=("title",))
-    investor = tables.Column(verbose_name=_("investor"), order_by=("investor__name",))
-    zone = tables.Column(verbose_name=_("zone"), order_by=("zone__name",), attrs=WIDE_ONLY)
-    source_mode = tables.Column(verbose_name=_("source mode"), attrs=WIDE_ONLY)
-    stage = tables.Column(verbose_name=_("stage"))
-    planned_amount = tables.Column(
-        verbose_name=_("planned investment"),
-        attrs={"th": {"class": "text-end"}, "td": {"class": "text-end text-nowrap"}},
+    title = tables.Column(
+        verbose_name=capfirst(_("project")), order_by=("title",), attrs={"td": {"style": "min-width: 10rem"}}
     )
-    owner = tables.Column(verbose_name=_("owner"), order_by=("owner__first_name", "owner__username"), attrs=WIDE_ONLY)
-    next_follow_up_on = tables.Column(verbose_name=_("next follow-up"), attrs={"td": {"class": "text-nowrap"}})
-    last_activity_at = tables.Column(verbose_name=_("last activity"), attrs=WIDE_ONLY)
+    investor = tables.Column(verbose_name=capfirst(_("investor")), order_by=("investor__name",), attrs=WIDE_ONLY)
+    zone = tables.Column(verbose_name=capfirst(_("zone")), order_by=("zone__name",), attrs=WIDE_ONLY_NOWRAP)
+    source_mode = tables.Column(
+        verbose_name=capfirst(_("source mode")),
+        attrs={"th": {"class": "d-none d-xl-table-cell"}, "td": {"class": "d-none d-xl-table-cell text-nowrap"}},
+    )
+    stage = tables.Column(verbose_name=capfirst(_("stage")), attrs={"td": {"class": "text-nowrap"}})
+    planned_amount = tables.Column(
+        verbose_name=capfirst(_("planned investment")),
+        attrs={
+            "th": {"class": "text-end d-none d-md-table-cell"},
+            "td": {"class": "text-end text-nowrap d-none d-md-table-cell"},
+        },
+    )
+    owner = tables.Column(
+        verbose_name=capfirst(_("owner")), order_by=("owner__first_name", "owner__username"), attrs=WIDE_ONLY_NOWRAP
+    )
+    next_follow_up_on = tables.Column(
+        verbose_name=capfirst(_("next follow-up")), attrs={"td": {"class": "text-nowrap"}}
+    )
+    last_activity_at = tables.Column(
+        verbose_name=capfirst(_("last activity")),
+        attrs={"th": {"class": "d-none d-lg-table-cell"}, "td": {"class": "d-none d-lg-table-cell text-nowrap"}},
+    )
 
     class Meta:
         model = Project
@@ -66,10 +83,13 @@ class ProjectTable(tables.Table):
         self.today = timezone.localdate()
 
     def render_title(self, record):
+        # On a phone the investor and amount columns are hidden: they come under the title.
         return format_html(
-            '<a class="fw-semibold" href="{}">{}</a>',
+            '<a class="fw-semibold" href="{}">{}</a><div class="d-md-none small text-body-secondary">{} · {}</div>',
             reverse("projects:detail", args=[record.pk]),
             display_title(record, self.user),
+            display_investor(record, self.user),
+            amount(record.planned_amount),
         )
 
     def render_investor(self, record):
@@ -88,7 +108,9 @@ class ProjectTable(tables.Table):
 
     def render_stage(self, record):
         html = format_html(
-            '<span class="badge text-bg-{}">{}</span>', STAGE_COLOURS.get(record.stage, "secondary"), record.get_stage_display()
+            '<span class="badge text-bg-{}">{}</span>',
+            STAGE_COLOURS.get(record.stage, "secondary"),
+            record.get_stage_display(),
         )
         if record.status != Status.ACTIVE:
             html = format_html('{} <span class="badge text-bg-dark">{}</span>', html, record.get_status_display())
@@ -102,8 +124,13 @@ class ProjectTable(tables.Table):
 
     def render_next_follow_up_on(self, record, value):
         if record.status == Status.ACTIVE and value < self.today:
-            return format_html('<span class="overdue" title="{}"><i class="bi bi-alarm"></i> {}</span>', _("Overdue"), value.isoformat())
+            return format_html(
+                '<span class="overdue" title="{}"><i class="bi bi-alarm"></i> {}</span>',
+                _("Overdue"),
+                value.isoformat(),
+            )
         return value.isoformat()
 
     def render_last_activity_at(self, value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        local = timezone.localtime(value)
+        return format_html('<span title="{}">{}</span>', local.strftime("%Y-%m-%d %H:%M"), local.strftime("%Y-%m-%d"))

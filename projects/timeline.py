@@ -22,8 +22,14 @@ QUIET_FIELDS = {"version", "updated_at", "created_at", "id"}
 def _edits(project: Project) -> list[dict]:
     """Edits from the history: who changed which fields when. Adjacent records are compared in
     memory, so the page costs one query whatever the history's length."""
-    records = list(project.history.select_related("history_user").order_by("-history_date", "-history_id")[: TIMELINE_LIMIT + 1])
-    fields = [f for f in Project._meta.fields if f.attname not in QUIET_FIELDS and hasattr(records[0], f.attname)] if records else []
+    records = list(
+        project.history.select_related("history_user").order_by("-history_date", "-history_id")[: TIMELINE_LIMIT + 1]
+    )
+    fields = (
+        [f for f in Project._meta.fields if f.attname not in QUIET_FIELDS and hasattr(records[0], f.attname)]
+        if records
+        else []
+    )
     items = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         if newer.history_type == "+":
@@ -44,9 +50,7 @@ def project_timeline(user, project: Project) -> dict:
         visible_related(user, FollowUp.objects.filter(project=project)).select_related("author")[:TIMELINE_LIMIT]
     )
     stage_changes = list(
-        visible_related(user, StageChange.objects.filter(project=project)).select_related("changed_by")[
-            :TIMELINE_LIMIT
-        ]
+        visible_related(user, StageChange.objects.filter(project=project)).select_related("changed_by")[:TIMELINE_LIMIT]
     )
     attachments = list(
         visible_related(user, Attachment.objects.filter(project=project)).select_related("uploaded_by")[:TIMELINE_LIMIT]
@@ -61,9 +65,11 @@ def project_timeline(user, project: Project) -> dict:
         .order_by("-created_at")[:20]
     )
     others = [d.other if d.project_id == project.pk else d.project for d in duplicates]
-    visible = set(
-        visible_projects(user, Project.objects.filter(pk__in=[o.pk for o in others])).values_list("pk", flat=True)
-    ) if others else set()
+    visible = (
+        set(visible_projects(user, Project.objects.filter(pk__in=[o.pk for o in others])).values_list("pk", flat=True))
+        if others
+        else set()
+    )
     items = [{"kind": "follow_up", "at": _follow_up_at(f), "obj": f} for f in follow_ups]
     items += [{"kind": "stage", "at": s.changed_at, "obj": s} for s in stage_changes]
     items += _edits(project)
@@ -72,7 +78,8 @@ def project_timeline(user, project: Project) -> dict:
         "timeline": items[:TIMELINE_LIMIT],
         "attachments": attachments,
         "duplicate_links": [
-            {"link": d, "other": other, "visible": other.pk in visible} for d, other in zip(duplicates, others, strict=True)
+            {"link": d, "other": other, "visible": other.pk in visible}
+            for d, other in zip(duplicates, others, strict=True)
         ],
     }
 

@@ -126,9 +126,7 @@ def investor_search(request):
     text = request.GET.get("investor_name", "").strip()
     investors = []
     if len(text) >= 1:
-        investors = list(
-            selectors.pickable_investors(request.user).filter(name__icontains=text).order_by("name")[:10]
-        )
+        investors = list(selectors.pickable_investors(request.user).filter(name__icontains=text).order_by("name")[:10])
     return render(request, "projects/_investor_results.html", {"investors": investors, "text": text})
 
 

@@ -80,7 +80,8 @@ def test_moving_back_needs_a_reason(client, cast, project):
 def test_without_htmx_it_redirects_with_a_message(client, cast, project):
     client.force_login(cast.officer)
     response = client.post(
-        f"/projects/{project.pk}/move/", {"to_stage": "contacted", "version": project.version, "next": "https://evil.example/"}
+        f"/projects/{project.pk}/move/",
+        {"to_stage": "contacted", "version": project.version, "next": "https://evil.example/"},
     )
     assert response.status_code == 302
     assert response["Location"] == "/projects/board/"

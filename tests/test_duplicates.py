@@ -70,7 +70,11 @@ def courted(cast):
     """The same investor already courted by zone B's committee."""
     investor = investor_create(name="华芯半导体封装测试股份有限公司", credit_code="91350100M000100Y43")
     project = ProjectFactory(
-        title="华芯封测二期秘密项目", investor=investor, organization=cast.committee_b, owner=cast.outsider, stage="negotiating"
+        title="华芯封测二期秘密项目",
+        investor=investor,
+        organization=cast.committee_b,
+        owner=cast.outsider,
+        stage="negotiating",
     )
     return project
 
@@ -94,7 +98,9 @@ def test_it_finds_the_same_credit_code(cast, courted):
     assert matches[0].matched_by == PossibleDuplicate.MatchedBy.CREDIT_CODE
 
 
-@pytest.mark.parametrize("name", ["华芯半导体封装测试有限公司", "深圳华芯半导体封装测试（集团）有限公司", "华芯半导体封装"])
+@pytest.mark.parametrize(
+    "name", ["华芯半导体封装测试有限公司", "深圳华芯半导体封装测试（集团）有限公司", "华芯半导体封装"]
+)
 def test_it_finds_a_similar_name(cast, courted, name):
     matches = find_duplicates(user=cast.officer, name=name)
     assert [m.project for m in matches] == [courted]
@@ -116,7 +122,9 @@ def test_it_stops_the_save_and_shows_only_organisation_and_stage_outside_scope(c
 
 
 def test_saving_anyway_links_both_projects(cast, courted):
-    project = project_create(**lead(cast, new_investor={"name": "华芯半导体封装测试有限公司"}), acknowledge_duplicates=True)
+    project = project_create(
+        **lead(cast, new_investor={"name": "华芯半导体封装测试有限公司"}), acknowledge_duplicates=True
+    )
     link = PossibleDuplicate.objects.get()
     assert (link.project, link.other) == (project, courted)
     assert link.matched_by == PossibleDuplicate.MatchedBy.NAME
@@ -127,7 +135,8 @@ def test_saving_anyway_links_both_projects(cast, courted):
 
 def test_the_same_credit_code_reuses_the_investor(cast, courted):
     project = project_create(
-        **lead(cast, new_investor={"name": "华芯封测", "credit_code": "91350100M000100Y43"}), acknowledge_duplicates=True
+        **lead(cast, new_investor={"name": "华芯封测", "credit_code": "91350100M000100Y43"}),
+        acknowledge_duplicates=True,
     )
     assert project.investor == courted.investor
     assert PossibleDuplicate.objects.get().matched_by == PossibleDuplicate.MatchedBy.CREDIT_CODE

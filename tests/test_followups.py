@@ -23,7 +23,12 @@ def project(cast):
 def test_it_updates_the_next_follow_up_and_last_activity(cast, project):
     version = project.version
     followup_record(
-        project=project, user=cast.officer, kind="call", occurred_on=TODAY, summary="电话沟通", next_due_on=TODAY + datetime.timedelta(days=7)
+        project=project,
+        user=cast.officer,
+        kind="call",
+        occurred_on=TODAY,
+        summary="电话沟通",
+        next_due_on=TODAY + datetime.timedelta(days=7),
     )
     project.refresh_from_db()
     assert project.next_follow_up_on == datetime.date(2026, 12, 2)
@@ -33,9 +38,21 @@ def test_it_updates_the_next_follow_up_and_last_activity(cast, project):
 
 @time_machine.travel(datetime.datetime(2026, 11, 25, 10, tzinfo=datetime.UTC), tick=False)
 def test_an_older_follow_up_recorded_late_does_not_override_the_latest(cast, project):
-    followup_record(project=project, user=cast.officer, kind="call", occurred_on=TODAY, summary="a", next_due_on=TODAY + datetime.timedelta(days=3))
     followup_record(
-        project=project, user=cast.officer, kind="call", occurred_on=TODAY - datetime.timedelta(days=10), summary="b", next_due_on=TODAY + datetime.timedelta(days=30)
+        project=project,
+        user=cast.officer,
+        kind="call",
+        occurred_on=TODAY,
+        summary="a",
+        next_due_on=TODAY + datetime.timedelta(days=3),
+    )
+    followup_record(
+        project=project,
+        user=cast.officer,
+        kind="call",
+        occurred_on=TODAY - datetime.timedelta(days=10),
+        summary="b",
+        next_due_on=TODAY + datetime.timedelta(days=30),
     )
     project.refresh_from_db()
     assert project.next_follow_up_on == TODAY + datetime.timedelta(days=3)
@@ -44,7 +61,9 @@ def test_an_older_follow_up_recorded_late_does_not_override_the_latest(cast, pro
 def test_without_a_next_date_nothing_is_due(cast, project):
     project.next_follow_up_on = timezone.localdate()
     project.save()
-    followup_record(project=project, user=cast.officer, kind="call", occurred_on=timezone.localdate(), summary="结束跟进")
+    followup_record(
+        project=project, user=cast.officer, kind="call", occurred_on=timezone.localdate(), summary="结束跟进"
+    )
     project.refresh_from_db()
     assert project.next_follow_up_on is None
 
@@ -68,7 +87,9 @@ def test_it_refuses_bad_input_with_the_field(cast, project, kwargs, field):
 
 def test_a_manager_may_not_record_one(cast, project):
     with pytest.raises(PipelineError):
-        followup_record(project=project, user=cast.city_manager, kind="call", occurred_on=timezone.localdate(), summary="x")
+        followup_record(
+            project=project, user=cast.city_manager, kind="call", occurred_on=timezone.localdate(), summary="x"
+        )
 
 
 def post_data(**extra):

@@ -32,7 +32,11 @@ def details_for(mode, chain):
             "fund_committed_amount": "20000",
             "fund_condition": "被投企业在园区设立生产基地",
         },
-        SourceMode.EQUITY: {"equity_vehicle": "清河经开区开发运营有限公司", "equity_stake_pct": "20", "equity_amount": "3000"},
+        SourceMode.EQUITY: {
+            "equity_vehicle": "清河经开区开发运营有限公司",
+            "equity_stake_pct": "20",
+            "equity_amount": "3000",
+        },
         SourceMode.CHAIN: {"chain": str(chain_obj.pk), "chain_link": str(link.pk), "chain_leader": "华芯半导体"},
         SourceMode.REFERRAL: {"referrer": "园区企业瑞光电子"},
     }.get(mode, {"source_note": "第二十届中国国际投资贸易洽谈会"})
@@ -207,4 +211,3 @@ def test_it_refuses_a_negative_amount(cast, chain):
     form = LeadForm(lead_data(cast, SourceMode.REFERRAL, chain, planned_amount="-5"), user=cast.officer)
     assert not form.is_valid()
     assert "planned_amount" in form.errors
-

@@ -14,14 +14,16 @@ from tests.factories import InvestorFactory, ProjectFactory
 @pytest.fixture
 def rows(cast):
     ProjectFactory(
-        title="=HYPERLINK(\"http://evil\")",
+        title='=HYPERLINK("http://evil")',
         investor=InvestorFactory(name="@SUM(A1)有限公司", is_top500=True),
         organization=cast.committee_a,
         owner=cast.officer,
         planned_amount=Decimal("24000000000"),
         stage="negotiating",
     )
-    ProjectFactory(title="芯片封测项目", organization=cast.committee_a, owner=cast.officer, planned_amount=Decimal("123456789"))
+    ProjectFactory(
+        title="芯片封测项目", organization=cast.committee_a, owner=cast.officer, planned_amount=Decimal("123456789")
+    )
 
 
 def test_the_xlsx_has_chinese_headings_and_amounts_in_wan(client, cast, rows):
@@ -37,7 +39,7 @@ def test_the_xlsx_has_chinese_headings_and_amounts_in_wan(client, cast, rows):
     amount_col = headings.index("计划投资额（万元）")
     by_title = {row[1]: row for row in values[1:]}
     assert by_title["芯片封测项目"][amount_col] == 12345.6789
-    evil = by_title["'=HYPERLINK(\"http://evil\")"]
+    evil = by_title['\'=HYPERLINK("http://evil")']
     assert evil[amount_col] == 2400000
     assert evil[2] == "'@SUM(A1)有限公司"
 
@@ -48,7 +50,7 @@ def test_the_csv_keeps_the_filters_and_opens_in_excel(client, cast, rows):
     assert response.content.startswith("\ufeff".encode())
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(lines) == 2
-    assert lines[1][1] == "'=HYPERLINK(\"http://evil\")"
+    assert lines[1][1] == '\'=HYPERLINK("http://evil")'
     assert lines[1][10] == "2400000"
 
 

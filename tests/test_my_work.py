@@ -16,12 +16,24 @@ def test_it_lists_what_is_due_overdue_and_logged_this_week(client, cast):
     today = timezone.localdate()
     due = ProjectFactory(title="今天要跟进", organization=cast.committee_a, owner=cast.officer, next_follow_up_on=today)
     late = ProjectFactory(
-        title="已经逾期", organization=cast.committee_a, owner=cast.officer, next_follow_up_on=today - datetime.timedelta(days=3)
+        title="已经逾期",
+        organization=cast.committee_a,
+        owner=cast.officer,
+        next_follow_up_on=today - datetime.timedelta(days=3),
     )
-    ProjectFactory(title="下周再说", organization=cast.committee_a, owner=cast.officer, next_follow_up_on=today + datetime.timedelta(days=7))
+    ProjectFactory(
+        title="下周再说",
+        organization=cast.committee_a,
+        owner=cast.officer,
+        next_follow_up_on=today + datetime.timedelta(days=7),
+    )
     ProjectFactory(title="同事的项目", organization=cast.committee_a, owner=cast.teammate, next_follow_up_on=today)
-    ProjectFactory(title="暂缓的项目", organization=cast.committee_a, owner=cast.officer, next_follow_up_on=today, status="on_hold")
-    mine = ProjectFactory(title="本周新线索", organization=cast.committee_a, owner=cast.teammate, created_by=cast.officer)
+    ProjectFactory(
+        title="暂缓的项目", organization=cast.committee_a, owner=cast.officer, next_follow_up_on=today, status="on_hold"
+    )
+    mine = ProjectFactory(
+        title="本周新线索", organization=cast.committee_a, owner=cast.teammate, created_by=cast.officer
+    )
     with time_machine.travel(NOW - datetime.timedelta(days=7)):
         ProjectFactory(title="上周的线索", organization=cast.committee_a, owner=cast.officer, created_by=cast.officer)
 

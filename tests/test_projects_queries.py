@@ -61,7 +61,11 @@ def test_the_project_page_costs_the_same_for_10_and_200_events(client, cast):
         for i in range(n):
             FollowUpFactory(project=project, author=cast.teammate)
             StageChange.objects.create(
-                project=project, from_stage="lead", to_stage="contacted", changed_at=timezone.now(), changed_by=cast.officer
+                project=project,
+                from_stage="lead",
+                to_stage="contacted",
+                changed_at=timezone.now(),
+                changed_by=cast.officer,
             )
             project.industry = f"行业{i}"
             project.save()

@@ -30,9 +30,7 @@ def text_of(response):
     return response.content.decode("utf-8-sig")
 
 
-@pytest.mark.parametrize(
-    "url", ["/projects/", "/projects/board/", "/projects/export.xlsx", "/projects/export.csv"]
-)
+@pytest.mark.parametrize("url", ["/projects/", "/projects/board/", "/projects/export.xlsx", "/projects/export.csv"])
 def test_an_officer_sees_only_own_organisation(client, cast, two_orgs, url):
     client.force_login(cast.officer)
     body = text_of(client.get(url))
