@@ -19,7 +19,9 @@ def project_update_delivery(*, project: Project, user, expected_version: int, va
     """Update the delivery details (operators of the zone and the owning organisation may)."""
     unknown = set(values) - set(DELIVERY_FIELDS)
     if unknown:
-        raise PipelineError(_("Only delivery details can be changed here."), {f: [_("Not allowed here.")] for f in unknown})
+        raise PipelineError(
+            _("Only delivery details can be changed here."), {f: [_("Not allowed here.")] for f in unknown}
+        )
     if not may_change(user, project):
         raise PipelineError(_("You may not change this project."))
     current = claim_version(project, expected_version, user)

@@ -95,7 +95,7 @@ class _Formatter:
         if f.is_relation:
             obj = self._related.get(f.related_model, {}).get(raw)
             if obj is None:
-                return "#%s" % raw
+                return f"#{raw}"
             return person(obj) if f.related_model is get_user_model() else str(obj)
         if name in AMOUNT_FIELDS:
             return amount(raw)

@@ -3,7 +3,6 @@
 import datetime
 from decimal import Decimal
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects.models import Attachment, FollowUp, Stage
@@ -44,12 +43,7 @@ def pdf(name="协议.pdf", content=PDF_BYTES):
 def evidence_upto(stage) -> dict:
     """The evidence fields of every stage up to `stage`."""
     order = Stage.order(stage)
-    return {
-        name: EVIDENCE[name]
-        for s, names in STAGE_EVIDENCE.items()
-        if Stage.order(s) <= order
-        for name in names
-    }
+    return {name: EVIDENCE[name] for s, names in STAGE_EVIDENCE.items() if Stage.order(s) <= order for name in names}
 
 
 def project_at(stage, *, with_history=True, planned_amount=None, **kwargs):
@@ -63,9 +57,3 @@ def give_everything(project, user):
     """Follow-ups and files, so that any forward move has what it needs besides fields."""
     FollowUpFactory(project=project, kind=FollowUp.Kind.VISIT, visitors="王总", author=user)
     return [(Attachment.Kind.INTENTION_AGREEMENT, pdf("意向协议.pdf")), (Attachment.Kind.CONTRACT, pdf("合同.pdf"))]
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT

@@ -11,7 +11,7 @@ from projects.errors import StaleVersion, TransitionError
 from projects.models import Attachment, LostReason, Project, Stage, StageChange, Status
 from projects.stages import project_move_stage, project_set_status
 
-from .delivery_helpers import EVIDENCE, give_everything, media, pdf, project_at  # noqa: F401
+from .delivery_helpers import EVIDENCE, give_everything, pdf, project_at
 
 STAGES = list(Stage)
 # What entering each stage asks for when nothing is given (error keys).
@@ -89,7 +89,12 @@ def test_each_missing_piece_of_evidence_gives_its_own_error_and_writes_nothing(c
     before = _snapshot(project)
     with pytest.raises(TransitionError) as caught:
         project_move_stage(
-            project=project, user=cast.officer, to_stage=to_stage, expected_version=1, evidence=evidence, uploads=uploads
+            project=project,
+            user=cast.officer,
+            to_stage=to_stage,
+            expected_version=1,
+            evidence=evidence,
+            uploads=uploads,
         )
     assert list(caught.value.errors) == [missing]
     assert caught.value.errors[missing][0]
@@ -183,7 +188,9 @@ def test_operators_move_only_the_later_stages(cast, media, from_stage, to_stage,
 def test_people_without_change_rights_cannot_move(cast, who):
     project = _make(cast, Stage.NEGOTIATING)
     with pytest.raises(TransitionError):
-        project_move_stage(project=project, user=getattr(cast, who), to_stage=Stage.SITE_VISIT, expected_version=1, note="x")
+        project_move_stage(
+            project=project, user=getattr(cast, who), to_stage=Stage.SITE_VISIT, expected_version=1, note="x"
+        )
     assert _snapshot(project) == (Stage.NEGOTIATING, 1, 0, 0)
 
 
