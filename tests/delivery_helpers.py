@@ -49,7 +49,9 @@ def evidence_upto(stage) -> dict:
 def project_at(stage, *, with_history=True, planned_amount=None, **kwargs):
     """A project at `stage` with exactly the evidence of the stages it passed (no follow-ups,
     no files), and no planned amount unless it reached negotiating."""
-    values = {"planned_amount": planned_amount, **evidence_upto(stage), **kwargs}
+    values = {"planned_amount": None, **evidence_upto(stage), **kwargs}
+    if planned_amount is not None:
+        values["planned_amount"] = planned_amount
     return ProjectFactory(stage=stage, **values)
 
 
