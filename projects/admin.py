@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .errors import PipelineError
-
 from .models import (
     Attachment,
     ChainLink,

@@ -352,7 +352,7 @@ def project_confidentiality(request, pk):
 def project_access_log(request, pk):
     project = _visible_project(request, pk)
     if not confidential.can_manage_confidentiality(project, request.user):
-        raise Http404
+        raise PermissionDenied
     rows = ConfidentialAccess.objects.filter(project=project).select_related("user", "attachment")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     return render(

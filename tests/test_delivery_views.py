@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from projects.disputes import duplicate_decide
 from projects.errors import PipelineError, StaleVersion
@@ -16,7 +16,7 @@ from projects.ownership import project_assign_owner
 from projects.stages import project_move_stage
 
 from .delivery_helpers import CREDIT_CODES, EVIDENCE, pdf, project_at
-from .factories import OrganizationFactory, ProjectFactory, UserFactory, MembershipFactory
+from .factories import MembershipFactory, UserFactory
 
 
 def _project(cast, stage=Stage.INTENTION_SIGNED, **kwargs):
@@ -75,7 +75,10 @@ def test_a_conflict_shows_what_changed_since_the_page_was_opened(client, cast, m
         user=cast.teammate,
         to_stage=Stage.INTENTION_SIGNED,
         expected_version=1,
-        evidence={**{k: EVIDENCE[k] for k in ("intention_signed_on", "intention_amount")}, "planned_amount": Decimal("80000000")},
+        evidence={
+            **{k: EVIDENCE[k] for k in ("intention_signed_on", "intention_amount")},
+            "planned_amount": Decimal("80000000"),
+        },
         uploads=[(Attachment.Kind.INTENTION_AGREEMENT, pdf())],
     )
     client.force_login(cast.officer)
@@ -119,7 +122,10 @@ def test_the_timeline_reads_in_words(client, cast, media):
     client.force_login(cast.officer)
     with translation.override("en"):
         body = client.get(reverse("project_delivery", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "张 三 changed planned investment from 5,000 万元 to 8,000 万元" in body or "三 张 changed planned investment from 5,000 万元 to 8,000 万元" in body
+    assert (
+        "张 三 changed planned investment from 5,000 万元 to 8,000 万元" in body
+        or "三 张 changed planned investment from 5,000 万元 to 8,000 万元" in body
+    )
 
 
 @time_machine.travel(datetime.datetime(2026, 5, 1, 2, 0, tzinfo=datetime.UTC), tick=False)
@@ -185,7 +191,10 @@ def test_a_team_lead_reassigns_the_owner_within_the_organisation(client, cast):
 def test_only_team_leads_reassign(client, cast, who):
     project = _project(cast)
     client.force_login(getattr(cast, who))
-    assert client.post(reverse("project_owner", args=[project.pk]), {"version": 1, "owner": cast.teammate.pk}).status_code == 403
+    assert (
+        client.post(reverse("project_owner", args=[project.pk]), {"version": 1, "owner": cast.teammate.pk}).status_code
+        == 403
+    )
     assert Project.objects.get(pk=project.pk).owner == cast.officer
 
 
@@ -194,7 +203,11 @@ def _dispute(cast):
     MembershipFactory(user=bureau_officer, organization=cast.bureau_a, role="officer")
     mine = _project(cast, Stage.NEGOTIATING, title="芯片封装项目（管委会）")
     theirs = project_at(
-        Stage.CONTACTED, organization=cast.bureau_a, zone=cast.zone_a, owner=bureau_officer, title="芯片封装项目（招商局）"
+        Stage.CONTACTED,
+        organization=cast.bureau_a,
+        zone=cast.zone_a,
+        owner=bureau_officer,
+        title="芯片封装项目（招商局）",
     )
     return PossibleDuplicate.objects.create(project=theirs, other=mine, matched_by="name", score=92), mine, theirs
 
@@ -209,7 +222,12 @@ def test_a_manager_settles_a_dispute_as_the_same_project(client, cast):
     )
     assert response.status_code == 302
     link.refresh_from_db()
-    assert (link.decision, link.kept, link.credit, link.decided_by) == ("same_project", mine, "shared", cast.county_manager)
+    assert (link.decision, link.kept, link.credit, link.decided_by) == (
+        "same_project",
+        mine,
+        "shared",
+        cast.county_manager,
+    )
     assert link.decision_note == "同一投资方，管委会先接触" and link.decided_at
     theirs.refresh_from_db()
     assert (theirs.status, theirs.lost_reason) == (Status.LOST, LostReason.DUPLICATE)
@@ -238,7 +256,9 @@ def test_only_managers_see_the_dispute_queue(client, cast, who):
 
 
 def test_the_admin_action_goes_through_the_service(client, cast, media):
-    ready = _project(cast, Stage.CONTRACT_SIGNED, **{k: EVIDENCE[k] for k in ("registered_company", "registered_credit_code")})
+    ready = _project(
+        cast, Stage.CONTRACT_SIGNED, **{k: EVIDENCE[k] for k in ("registered_company", "registered_credit_code")}
+    )
     bare = _project(cast, Stage.CONTRACT_SIGNED)
     client.force_login(cast.admin)
     response = client.post(
