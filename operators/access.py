@@ -205,6 +205,31 @@ def visible_users(user, queryset: QuerySet) -> QuerySet:
     ).distinct()
 
 
+def users_seeing_project(project, queryset: QuerySet) -> QuerySet:
+    """The dual of visible_projects: users (from `queryset`) whose scope includes `project`
+    (a Project or anything with `organization_id` and `zone`). Used to offer a need-to-know list."""
+    active = Q(memberships__is_active=True)
+    zone = project.zone
+    q = Q(is_superuser=True) | Q(memberships__role=Role.ADMIN, memberships__is_active=True)
+    q |= active & Q(
+        memberships__role__in=[Role.OFFICER, Role.TEAM_LEAD], memberships__organization_id=project.organization_id
+    )
+    q |= active & Q(memberships__role=Role.OPERATOR, memberships__organization__zone_id=zone.pk)
+    q |= (
+        active
+        & Q(memberships__role=Role.MANAGER)
+        & (
+            Q(memberships__organization__kind=Organization.Kind.CITY_OFFICE)
+            | Q(
+                memberships__organization__kind=Organization.Kind.COUNTY_BUREAU,
+                memberships__organization__county=zone.county,
+            )
+            | Q(memberships__organization__zone_id=zone.pk)
+        )
+    )
+    return queryset.filter(q, is_active=True).distinct()
+
+
 def is_team_lead_of(user, organization_id: int) -> bool:
     scope = scope_for(user)
     return scope.is_admin or organization_id in scope.lead_org_ids

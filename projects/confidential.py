@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from operators.access import is_team_lead_of, scope_for, visible_users
+from operators.access import is_team_lead_of, scope_for, users_seeing_project
 
 from .errors import PipelineError
 
@@ -65,6 +65,14 @@ def can_manage_confidentiality(project, user) -> bool:
     return project.owner_id == user.pk or is_team_lead_of(user, project.organization_id)
 
 
+def need_to_know_candidates(project):
+    """People outside the owning organisation who can reach the project (operators of its zone,
+    managers whose scope holds it): the only ones a need-to-know list can matter for."""
+    return users_seeing_project(project, get_user_model().objects.all()).exclude(
+        memberships__organization_id=project.organization_id
+    )
+
+
 @transaction.atomic
 def project_set_confidentiality(
     *, project, user, is_confidential: bool, codename: str, need_to_know: list | None = None
@@ -78,7 +86,7 @@ def project_set_confidentiality(
             _("A confidential project needs a codename."), {"codename": [_("Give the deal a codename.")]}
         )
     people = list(need_to_know or [])
-    allowed = set(visible_users(user, get_user_model().objects.all()).values_list("pk", flat=True))
+    allowed = set(need_to_know_candidates(project).values_list("pk", flat=True))
     outside = [p for p in people if p.pk not in allowed]
     if outside:
         raise PipelineError(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .confidential import CONFIDENTIAL_FIELDS
 from .models import Attachment, LostReason, PossibleDuplicate, Project, Stage, Status
 from .stages import ALL_EVIDENCE_FIELDS, EVIDENCE_FIELDS, OPERATOR_STAGES, OPTIONAL_EVIDENCE_FIELDS, STAGE_FILES
 from .templatetags.amounts import WAN
@@ -76,7 +77,7 @@ class StageChangeForm(VersionedForm):
         help_text=_("Required when moving back."),
     )
 
-    def __init__(self, *args, project: Project, operator_only: bool, **kwargs):
+    def __init__(self, *args, project: Project, operator_only: bool, show_names: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
         stages = OPERATOR_STAGES if operator_only else list(Stage)
@@ -92,6 +93,8 @@ class StageChangeForm(VersionedForm):
         if not self.is_bound:
             self.initial.setdefault("version", project.version)
             for name in ALL_EVIDENCE_FIELDS:
+                if not show_names and name in CONFIDENTIAL_FIELDS:
+                    continue  # a confidential deal's company name is not shown outside need-to-know
                 value = getattr(project, name)
                 self.initial.setdefault(name, yuan_to_wan(value) if name in AMOUNT_FIELDS else value)
 

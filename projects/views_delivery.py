@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -29,7 +28,6 @@ from operators.access import (
     settles_disputes,
     visible_projects,
     visible_related,
-    visible_users,
     visible_zones,
     works_pipeline_of,
 )
@@ -58,10 +56,6 @@ STAGE_ORDER = Case(*(When(stage=s, then=Value(i)) for i, s in enumerate(Stage.va
 # What waits on the operating company (days since the previous step).
 CONTRACT_TO_REGISTRATION_DAYS = 60
 REGISTRATION_TO_CONSTRUCTION_DAYS = 90
-
-
-def _users():
-    return get_user_model().objects.all()
 
 
 def _projects():
@@ -157,7 +151,13 @@ def project_delivery(request, pk):
 def project_stage(request, pk):
     project = _changeable_project(request, pk)
     operator_only = not works_pipeline_of(request.user, project)
-    form = StageChangeForm(request.POST or None, request.FILES or None, project=project, operator_only=operator_only)
+    form = StageChangeForm(
+        request.POST or None,
+        request.FILES or None,
+        project=project,
+        operator_only=operator_only,
+        show_names=confidential.can_see_names(project, request.user),
+    )
     extra = {}
     if request.method == "POST" and form.is_valid():
         evidence, uploads = form.evidence_and_uploads()
@@ -327,9 +327,7 @@ def project_confidentiality(request, pk):
     project = _visible_project(request, pk)
     if not confidential.can_manage_confidentiality(project, request.user):
         raise PermissionDenied
-    people = visible_users(request.user, _users().filter(is_active=True)).exclude(
-        memberships__organization_id=project.organization_id
-    )
+    people = confidential.need_to_know_candidates(project)
     form = ConfidentialityForm(request.POST or None, project=project, people=people.order_by("first_name", "username"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

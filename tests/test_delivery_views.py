@@ -236,7 +236,7 @@ def test_a_manager_settles_a_dispute_as_the_same_project(client, cast):
 
 
 def test_a_decision_needs_a_reason_and_a_keeper(cast):
-    link, mine, _theirs = _dispute(cast)
+    link, _mine, _theirs = _dispute(cast)
     with pytest.raises(PipelineError) as caught:
         duplicate_decide(link=link, user=cast.city_manager, decision="same_project", note="")
     assert set(caught.value.errors) == {"decision_note", "kept", "credit"}
