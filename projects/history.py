@@ -32,6 +32,9 @@ TIMELINE_LIMIT = 200
 def person(user) -> str:
     if user is None:
         return _("The system")
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if last and first and not (last + first).isascii():
+        return last + first  # Chinese names: family name first, no space (张三)
     return user.get_full_name() or user.get_username()
 
 
