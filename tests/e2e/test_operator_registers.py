@@ -1,7 +1,6 @@
 """In a browser: an operator finds a signed-intention project of their zone, moves it to
 registered with a credit code and the business licence; the owning officer sees it in the timeline."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,8 +10,6 @@ from projects.models import Attachment, Project, Stage, StageChange
 from ..delivery_helpers import CREDIT_CODES, PDF_BYTES, project_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# Playwright's sync API runs an event loop in this thread; the ORM calls here are plain sync code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARGS = [
     "--headless",
@@ -25,9 +22,12 @@ ARGS = [
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain sync
+    # code. Only for this test: a leaked variable would fail `check --deploy` (async.E001).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         yield browser
