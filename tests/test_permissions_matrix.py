@@ -151,7 +151,7 @@ def test_matrix(client, cast, world, name):
     expect = EXPECTATIONS[name]
     failures = []
 
-    def check(role, method, side, wanted):
+    def check(role, method, side, wanted, where="in scope"):
         url = reverse(name, kwargs=_kwargs(expect, world[side] if side else None))
         response = getattr(client, method)(url)
         if response.status_code != wanted:
@@ -173,9 +173,9 @@ def test_matrix(client, cast, world, name):
             if expect.post and role not in expect.allowed:
                 check(role, "post", in_side, expect.denied)
         if out_side:
-            check(role, "get", out_side, 404)
+            check(role, "get", out_side, 404, "out of scope")
             if expect.post:
-                check(role, "post", out_side, 404)
+                check(role, "post", out_side, 404, "out of scope")
         client.logout()
     assert not failures, "\n".join(failures)
 
