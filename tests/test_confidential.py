@@ -47,9 +47,15 @@ def test_the_pages_show_the_codename_only(client, cast, secret, who):
         reverse("projects:zone_projects", args=[cast.zone_a.pk]),
     ]
     if who != "operator":
-        urls += [reverse("projects:disputes"), reverse("projects:dispute_decide", args=[PossibleDuplicate.objects.get().pk])]
+        urls += [
+            reverse("projects:disputes"),
+            reverse("projects:dispute_decide", args=[PossibleDuplicate.objects.get().pk]),
+        ]
     else:
-        urls += [reverse("projects:project_stage", args=[secret.pk]), reverse("projects:project_details", args=[secret.pk])]
+        urls += [
+            reverse("projects:project_stage", args=[secret.pk]),
+            reverse("projects:project_details", args=[secret.pk]),
+        ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url

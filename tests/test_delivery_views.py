@@ -52,7 +52,9 @@ def test_an_operator_registers_a_project_from_the_form(client, cast, media):
 def test_the_form_shows_each_missing_piece_of_evidence(client, cast, media):
     project = _project(cast, Stage.CONTRACT_SIGNED)
     client.force_login(cast.officer)
-    response = client.post(reverse("projects:project_stage", args=[project.pk]), {"version": 1, "to_stage": "registered"})
+    response = client.post(
+        reverse("projects:project_stage", args=[project.pk]), {"version": 1, "to_stage": "registered"}
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert set(errors) == {"registered_company", "registered_credit_code"}
@@ -121,7 +123,9 @@ def test_the_timeline_reads_in_words(client, cast, media):
     project.save()
     client.force_login(cast.officer)
     with translation.override("en"):
-        body = client.get(reverse("projects:project_delivery", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        body = client.get(
+            reverse("projects:project_delivery", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
     assert "张三 changed planned investment from 5,000 万元 to 8,000 万元" in body
     # And in Chinese, the default language.
     body = client.get(reverse("projects:project_delivery", args=[project.pk])).content.decode()
@@ -177,11 +181,15 @@ def test_operators_update_actual_investment_and_site(client, cast):
 def test_a_team_lead_reassigns_the_owner_within_the_organisation(client, cast):
     project = _project(cast)
     client.force_login(cast.lead)
-    response = client.post(reverse("projects:project_owner", args=[project.pk]), {"version": 1, "owner": cast.teammate.pk})
+    response = client.post(
+        reverse("projects:project_owner", args=[project.pk]), {"version": 1, "owner": cast.teammate.pk}
+    )
     assert response.status_code == 302
     assert Project.objects.get(pk=project.pk).owner == cast.teammate
     # Someone of another organisation is not offered and not accepted.
-    response = client.post(reverse("projects:project_owner", args=[project.pk]), {"version": 2, "owner": cast.outsider.pk})
+    response = client.post(
+        reverse("projects:project_owner", args=[project.pk]), {"version": 2, "owner": cast.outsider.pk}
+    )
     assert response.status_code == 200 and "owner" in response.context["form"].errors
     with pytest.raises(PipelineError):
         project_assign_owner(project=project, user=cast.lead, owner=cast.outsider, expected_version=2)
@@ -192,7 +200,9 @@ def test_only_team_leads_reassign(client, cast, who):
     project = _project(cast)
     client.force_login(getattr(cast, who))
     assert (
-        client.post(reverse("projects:project_owner", args=[project.pk]), {"version": 1, "owner": cast.teammate.pk}).status_code
+        client.post(
+            reverse("projects:project_owner", args=[project.pk]), {"version": 1, "owner": cast.teammate.pk}
+        ).status_code
         == 403
     )
     assert Project.objects.get(pk=project.pk).owner == cast.officer
