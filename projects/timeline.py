@@ -31,6 +31,8 @@ def _edits(project: Project) -> list[dict]:
         else []
     )
     items = []
+    if not records:  # rows written in bulk (imports) have no history yet
+        return items
     for newer, older in zip(records, [*records[1:], None], strict=True):
         if newer.history_type == "+":
             items.append({"kind": "created", "at": newer.history_date, "user": newer.history_user, "fields": []})
