@@ -41,7 +41,7 @@ def main(argv: list[str]) -> None:
         profile.enable()
         client.get(url)
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(70)
 
 
 if __name__ == "__main__":

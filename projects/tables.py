@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .confidential import can_see_names, display_investor, display_title
-from .models import Project, Status
+from .models import Project, SourceMode, Stage, Status
 from .templatetags.amounts import amount
 
 # Columns a phone hides: the list stays readable at 375 px.
@@ -84,6 +84,12 @@ class ProjectTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.user = user
         self.today = timezone.localdate()
+        # Labels looked up once per page: get_FOO_display() rebuilds its map on every call.
+        self.labels = {
+            "stage": {k: str(v) for k, v in Stage.choices},
+            "status": {k: str(v) for k, v in Status.choices},
+            "source_mode": {k: str(v) for k, v in SourceMode.choices},
+        }
 
     def render_title(self, record):
         # On a phone the investor and amount columns are hidden: they come under the title.
@@ -107,16 +113,18 @@ class ProjectTable(tables.Table):
         return record.zone.short_name or record.zone.name
 
     def render_source_mode(self, record):
-        return record.get_source_mode_display()
+        return self.labels["source_mode"].get(record.source_mode, record.source_mode)
 
     def render_stage(self, record):
         html = format_html(
             '<span class="badge text-bg-{}">{}</span>',
             STAGE_COLOURS.get(record.stage, "secondary"),
-            record.get_stage_display(),
+            self.labels["stage"].get(record.stage, record.stage),
         )
         if record.status != Status.ACTIVE:
-            html = format_html('{} <span class="badge text-bg-dark">{}</span>', html, record.get_status_display())
+            html = format_html(
+                '{} <span class="badge text-bg-dark">{}</span>', html, self.labels["status"].get(record.status)
+            )
         return html
 
     def render_planned_amount(self, value):
