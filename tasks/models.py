@@ -92,7 +92,9 @@ class Notice(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
-    follow_up = models.ForeignKey("projects.FollowUp", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    follow_up = models.ForeignKey(
+        "projects.FollowUp", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     level = models.PositiveSmallIntegerField(default=0)
     # Working days overdue (escalation) or days without activity (stale) when it was noticed.
     days = models.PositiveIntegerField(default=0)

@@ -93,4 +93,6 @@ def _record_failure(message: OutboxMessage, exc: Exception) -> None:
         last_error=error,
         next_attempt_at=timezone.now() + retry_delay(message.attempts),
     )
-    logger.warning("outbox %s attempt %d failed%s: %s", message.key, message.attempts, " (gave up)" if final else "", error)
+    logger.warning(
+        "outbox %s attempt %d failed%s: %s", message.key, message.attempts, " (gave up)" if final else "", error
+    )

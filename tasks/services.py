@@ -110,7 +110,9 @@ def language_of(user) -> str:
 
 def outbox_add(*, key: str, user, template: str, context: dict, topic: str = "reminders") -> bool:
     """Queue one email under `key`; False if that key was already queued (or the user has no email)."""
-    return outbox_add_many(entries=[OutboxEntry(key=key, user=user, template=template, context=context, topic=topic)]) == 1
+    return (
+        outbox_add_many(entries=[OutboxEntry(key=key, user=user, template=template, context=context, topic=topic)]) == 1
+    )
 
 
 def outbox_add_many(*, entries: Iterable[OutboxEntry]) -> int:
@@ -122,9 +124,7 @@ def outbox_add_many(*, entries: Iterable[OutboxEntry]) -> int:
     with transaction.atomic():
         for start in range(0, len(entries), INSERT_BATCH):
             batch = entries[start : start + INSERT_BATCH]
-            existing = set(
-                OutboxMessage.objects.filter(key__in=[e.key for e in batch]).values_list("key", flat=True)
-            )
+            existing = set(OutboxMessage.objects.filter(key__in=[e.key for e in batch]).values_list("key", flat=True))
             rows, seen = [], set()
             now = timezone.now()
             for entry in batch:

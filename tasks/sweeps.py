@@ -257,9 +257,7 @@ def escalations_sweep(*, now: datetime.datetime | None = None) -> int:
         )
         leads = defaultdict(set)
         for user_id, org_id in (
-            Membership.objects.filter(
-                role=Role.TEAM_LEAD, is_active=True, organization_id__in={p[1] for p in projects}
-            )
+            Membership.objects.filter(role=Role.TEAM_LEAD, is_active=True, organization_id__in={p[1] for p in projects})
             .filter(due_recipients_q(now, "user__"))
             .values_list("user_id", "organization_id")
         ):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tables2 import LazyPaginator, RequestConfig
 
 from operators.access import is_team_lead_of, scope_for, visible_organizations
-from operators.models import NotificationPreference, Organization
+from operators.models import NotificationPreference
 
 from . import services
 from .emails import TOPICS, unsubscribe_read

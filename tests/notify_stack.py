@@ -3,6 +3,7 @@ Celery worker processes with embedded beat started against the test database, an
 redis-server on a free port (never the machine's shared one)."""
 
 import asyncio
+import contextlib
 import email
 import os
 import shutil
@@ -90,8 +91,17 @@ class Worker:
     """`celery worker --beat --pool=solo` in its own process group, its clock started at
     `fake_now` and ticking (time-machine), sweeping every second."""
 
-    def __init__(self, *, var_dir: Path, smtp_port: int, fake_now: str, name: str, redis_url: str = "",
-                 queue: str = "", **extra_env):
+    def __init__(
+        self,
+        *,
+        var_dir: Path,
+        smtp_port: int,
+        fake_now: str,
+        name: str,
+        redis_url: str = "",
+        queue: str = "",
+        **extra_env,
+    ):
         self.name = name
         self.log = var_dir / f"{name}.log"
         env = {
@@ -115,9 +125,18 @@ class Worker:
             **{k: str(v) for k, v in extra_env.items()},
         }
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "notify_worker.py"), "-A", "config", "worker", "--beat",
-             "--pool=solo", f"--loglevel={os.environ.get('NOTIFY_TEST_LOGLEVEL', 'WARNING')}", f"--hostname={name}@%h",
-             f"--schedule={var_dir / (name + '-beat-schedule')}"],
+            [
+                sys.executable,
+                str(ROOT / "tests" / "notify_worker.py"),
+                "-A",
+                "config",
+                "worker",
+                "--beat",
+                "--pool=solo",
+                f"--loglevel={os.environ.get('NOTIFY_TEST_LOGLEVEL', 'WARNING')}",
+                f"--hostname={name}@%h",
+                f"--schedule={var_dir / (name + '-beat-schedule')}",
+            ],
             cwd=ROOT,
             env=env,
             stdout=self.log.open("ab"),
@@ -127,10 +146,8 @@ class Worker:
 
     def kill(self) -> None:
         """SIGKILL, no goodbye: the worker and its beat die mid-work."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
@@ -160,8 +177,19 @@ class RedisServer:
     def start(self):
         binary = shutil.which("redis-server")
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir)],
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -10,7 +10,7 @@ if os.environ.get("FAKE_NOW"):
 
     time_machine.travel(datetime.datetime.fromisoformat(os.environ["FAKE_NOW"]), tick=True).start()
 
-from celery.__main__ import main  # noqa: E402
+from celery.__main__ import main
 
 sys.argv = ["celery", *sys.argv[1:]]
 main()

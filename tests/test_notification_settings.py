@@ -39,8 +39,13 @@ def test_it_rejects_a_zone_outside_the_users_scope(client, cast):
     client.force_login(cast.officer)
     response = client.post(
         reverse("tasks:preferences"),
-        {"reminders_enabled": "on", "reminder_time": "08:30", "language": "zh-hans", "digest_frequency": "none",
-         "digest_zones": [cast.zone_b.pk]},
+        {
+            "reminders_enabled": "on",
+            "reminder_time": "08:30",
+            "language": "zh-hans",
+            "digest_frequency": "none",
+            "digest_zones": [cast.zone_b.pk],
+        },
     )
     assert response.status_code == 200
     assert "digest_zones" in response.context["form"].errors
@@ -49,8 +54,9 @@ def test_it_rejects_a_zone_outside_the_users_scope(client, cast):
 
 def test_it_says_which_field_is_wrong(client, cast):
     client.force_login(cast.officer)
-    response = client.post(reverse("tasks:preferences"), {"reminder_time": "25:99", "language": "zh-hans",
-                                                          "digest_frequency": "none"})
+    response = client.post(
+        reverse("tasks:preferences"), {"reminder_time": "25:99", "language": "zh-hans", "digest_frequency": "none"}
+    )
     assert response.status_code == 200
     assert "reminder_time" in response.context["form"].errors
 

@@ -57,8 +57,13 @@ def workers(stack_dir):
     def start(name, smtp, **env):
         redis_url = env.pop("redis_url", os.environ.get("REDIS_URL", ""))
         worker = Worker(
-            var_dir=stack_dir, smtp_port=smtp.port, fake_now=FAKE_NOW, name=name, redis_url=redis_url,
-            queue=queue, **env,
+            var_dir=stack_dir,
+            smtp_port=smtp.port,
+            fake_now=FAKE_NOW,
+            name=name,
+            redis_url=redis_url,
+            queue=queue,
+            **env,
         )
         started.append(worker)
         return worker
@@ -140,11 +145,23 @@ def test_officers_keep_working_while_redis_is_down_and_reminders_follow(cast, wo
     redis.stop()  # Redis is down
     redis_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis.url}}
     with celery_broker(redis.url), override_settings(CACHES=redis_cache), at(TODAY, 9, 0):
-        # An officer records a follow-up due today through the application's own write path.
+        # An officer records a follow-up due today on the project page: no error page.
         project = due_project(owner=cast.officer, organization=cast.committee_a, due_on="2025-06-05")
-        record_follow_up(project=project, user=cast.officer, next_due_on=TODAY)
-        keys.add(f"reminder:{cast.officer.pk}:{TODAY}")
         client.force_login(cast.officer)
+        response = client.post(
+            reverse("projects:followup_create", args=[project.pk]),
+            {
+                "kind": "call",
+                "occurred_on": TODAY,
+                "summary": "电话确认",
+                "next_action": "带合同来谈",
+                "next_due_on": TODAY,
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        project.refresh_from_db()
+        assert project.next_follow_up_on.isoformat() == TODAY
+        keys.add(f"reminder:{cast.officer.pk}:{TODAY}")
         assert client.get(reverse("home")).status_code == 200
         response = client.post(
             reverse("tasks:preferences"),
@@ -167,34 +184,6 @@ def test_officers_keep_working_while_redis_is_down_and_reminders_follow(cast, wo
         finally:
             redis.stop()
     assert all(count == 1 for count in mailbox.keys.values()), mailbox.keys
-
-
-def record_follow_up(*, project, user, next_due_on):
-    """Record a follow-up the way the application does: projects' follow-up service when it
-    exists (issue 3), else the same rows it writes."""
-    import datetime
-
-    from django.db import transaction
-    from django.utils import timezone
-
-    from projects import models as pm
-
-    due = datetime.date.fromisoformat(next_due_on)
-    try:
-        from projects.services import followup_record  # type: ignore[attr-defined]
-    except ImportError:
-        followup_record = None
-    if followup_record is not None:
-        return followup_record(
-            project=project, user=user, kind="call", occurred_on=timezone.localdate(), summary="电话确认",
-            next_action="带合同来谈", next_due_on=due,
-        )
-    with transaction.atomic():
-        pm.FollowUp.objects.create(
-            project=project, kind="call", occurred_on=timezone.localdate(), summary="电话确认",
-            next_action="带合同来谈", next_due_on=due, author=user,
-        )
-        pm.Project.objects.filter(pk=project.pk).update(next_follow_up_on=due, last_activity_at=timezone.now())
 
 
 def test_smtp_refusing_mail_ends_failed_with_the_error_shown(cast, workers, client):
