@@ -250,3 +250,13 @@ def test_planned_amount_is_shown_in_wan_without_an_exponent(client, cast):
     client.force_login(cast.officer)
     html = client.get(reverse("projects:project_stage", args=[project.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'name="planned_amount" value="5000"' in html
+
+
+def test_a_project_without_history_rows_opens(client, cast):
+    """Rows written in bulk (imports) have no history yet."""
+    project = project_at(Stage.LEAD, organization=cast.committee_a, zone=cast.zone_a, owner=cast.officer)
+    project.history.all().delete()
+    client.force_login(cast.officer)
+    response = client.get(reverse("projects:detail", args=[project.pk]))
+    assert response.status_code == 200
+    assert [item["kind"] for item in response.context["timeline"]] == []
