@@ -123,9 +123,7 @@ def test_the_timeline_reads_in_words(client, cast, media):
     project.save()
     client.force_login(cast.officer)
     with translation.override("en"):
-        body = client.get(
-            reverse("projects:detail", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
-        ).content.decode()
+        body = client.get(reverse("projects:detail", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "张三 changed planned investment from 5,000 万元 to 8,000 万元" in body
     # And in Chinese, the default language.
     body = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
