@@ -287,7 +287,7 @@ def project_move(request, pk: int):
         }
     if request.htmx:
         context = _board_context(request) | {
-            "move_problem": None if stage_form else problem,
+            "move_problem": None if stage_form is not None else problem,
             "move_errors": field_errors,
             "move_changes": changes,
             "move_message": None if problem else message,
