@@ -14,6 +14,7 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
     "logout",
+    "unsubscribe",  # the one-click link in emails: its signed token is the proof (tests/test_notification_settings.py)
 }
 
 

@@ -13,6 +13,8 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from projects.attachments import attachment_upload
 from projects.models import PossibleDuplicate, Stage
+from tasks.emails import unsubscribe_token
+from tasks.models import OutboxMessage
 
 from .delivery_helpers import pdf, project_at
 from .factories import OrganizationFactory
@@ -36,6 +38,8 @@ LEADS = {"lead", "admin"}
 OWNERS_AND_LEADS = {"officer", "outsider", "lead", "admin"}  # the owner of each side's project
 MANAGERS = {"county_manager", "city_manager", "admin"}
 EVERYONE = set(ROLES)
+# URL arguments that are not objects in or out of someone's scope.
+ARGLESS = (None, "reset", "fmt", "token", "mail_file")
 
 
 @dataclass
@@ -92,6 +96,16 @@ EXPECTATIONS = {
     "projects:zone_projects": Expect("zone", EVERYONE),
     "projects:disputes": Expect(None, MANAGERS, denied=404),
     "projects:dispute_decide": Expect("dispute", MANAGERS, denied=404, post=True),
+    # Notifications: everyone's own preferences; thresholds for the organisation's team leads;
+    # the one-click unsubscribe link works without a login (the signed token is the proof);
+    # the outbox for administrators only.
+    "tasks:preferences": Expect(None, EVERYONE),
+    "tasks:organization_settings": Expect("organization", LEADS, denied=404, post=True),
+    "tasks:unsubscribe": Expect("token", EVERYONE, anonymous=200),
+    "tasks:outbox": Expect(None, {"admin"}, denied=404),
+    "tasks:outbox_retry": Expect(None, EVERYONE, ok=405),
+    "tasks:outbox_message": Expect("message", {"admin"}, denied=404),
+    "tasks:outbox_mail_file": Expect("mail_file", {"admin"}, ok=404, denied=404),  # no such file
 }
 
 
@@ -147,6 +161,15 @@ def world(cast, media):
             attachment=attachment_upload(project=project, user=owner, uploaded=pdf()),
             zone=zone,
             dispute=PossibleDuplicate.objects.create(project=rival, other=project, matched_by="name", score=90),
+            organization=org,
+            message=OutboxMessage.objects.create(
+                key=f"reminder:{owner.pk}:{side}",
+                kind="reminder",
+                user=owner,
+                to_email=owner.email,
+                subject="s",
+                body_text="t",
+            ),
         )
     return sides
 
@@ -158,6 +181,10 @@ def _kwargs(expect, obj_side):
         return {"uidb64": "MQ", "token": "set-password"}
     if expect.obj == "fmt":
         return {"fmt": "csv"}
+    if expect.obj == "token":
+        return {"token": unsubscribe_token(user_id=1, topic="reminders")}
+    if expect.obj == "mail_file":
+        return {"name": "20250612-090000-1.log"}
     return {"pk": getattr(obj_side, expect.obj).pk}
 
 
@@ -177,11 +204,11 @@ def test_matrix(client, cast, world, name):
 
     # Anonymous visitors.
     client.logout()
-    check("anonymous", "get", "a" if expect.obj not in (None, "reset", "fmt") else None, expect.anonymous)
+    check("anonymous", "get", "a" if expect.obj not in ARGLESS else None, expect.anonymous)
     for role in ROLES:
         client.force_login(getattr(cast, role))
         in_side, out_side = SIDES[role]
-        if expect.obj in (None, "reset", "fmt"):
+        if expect.obj in ARGLESS:
             check(role, "get", None, expect.ok if role in expect.allowed else expect.denied)
             continue
         if in_side:
