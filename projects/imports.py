@@ -160,6 +160,10 @@ class _Context:
         for chunk in _chunks(sorted(codes), 500):
             for inv in Investor.objects.filter(credit_code__in=chunk):
                 self.investors_by_code[inv.credit_code] = inv
+        names = sorted({v["investor"] for v in rows_values if v.get("investor")})
+        for chunk in _chunks(names, 500):
+            for inv in Investor.objects.filter(name__in=chunk).order_by("pk"):
+                self.investors_by_norm.setdefault(normalize_name(inv.name) or _fold(inv.name), inv)
         for chunk in _chunks(sorted(norms), 500):
             for inv in Investor.objects.filter(normalized_name__in=chunk).order_by("pk"):
                 self.investors_by_norm.setdefault(inv.normalized_name, inv)

@@ -345,14 +345,20 @@ def read_amount(raw, factor: Decimal) -> Decimal | None:
     """An amount cell in the unit of its heading (or of its own suffix, “2.4亿”) as yuan."""
     if is_blank(raw):
         return None
+    value = raw
     if isinstance(raw, str):
         text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
         for suffix, unit in (("亿元", YI), ("万元", WAN), ("亿", YI), ("万", WAN), ("元", Decimal(1))):
-            if text.endswith(suffix):
+            if text.endswith(suffix) and len(text) > len(suffix):
                 text, factor = text[: -len(suffix)].strip(), unit
                 break
-        raw = text
-    value = _decimal(raw)
+        value = text
+    try:
+        value = _decimal(value)
+    except CellError:
+        if isinstance(raw, str) and raw.strip().startswith("="):
+            raise
+        raise CellError(_("“%(value)s” is not a number.") % {"value": str(raw)[:40]}) from None
     if value < 0:
         raise CellError(_("An amount cannot be negative."))
     yuan = (value * factor).quantize(CENT, rounding=ROUND_HALF_UP)

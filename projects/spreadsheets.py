@@ -93,11 +93,14 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple]:
     _check_zip(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except DefusedXmlException:
-        raise FileRefused(
-            _("The workbook contains XML entity declarations, which a real ledger never has; it was not opened.")
-        ) from None
-    except Exception:
+    except Exception as exc:
+        cause = exc
+        while cause is not None and not isinstance(cause, DefusedXmlException):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            raise FileRefused(
+                _("The workbook contains XML entity declarations, which a real ledger never has; it was not opened.")
+            ) from None
         raise FileRefused(_("The workbook is damaged and cannot be read. Save it again as .xlsx.")) from None
     try:
         sheet = workbook.worksheets[0]
