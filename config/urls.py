@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from projects import api_urls
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_urls.v1, "api"))),
+    path("api/", include(api_urls.schema)),
     path("", include("operators.urls")),
     path("projects/", include("projects.urls")),
     path("", include("tasks.urls")),
