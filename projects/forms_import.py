@@ -27,9 +27,15 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         queryset = importing_organizations(user)
         self.fields["organization"].queryset = queryset
-        if queryset.count() == 1:
-            self.fields["organization"].initial = queryset.first()
+        organizations = list(queryset[:2])
+        # One organisation: nothing to choose.
+        self.only = organizations[0] if len(organizations) == 1 else None
+        if self.only:
+            self.fields["organization"].required = False
             self.fields["organization"].widget = forms.HiddenInput()
+
+    def clean_organization(self):
+        return self.cleaned_data.get("organization") or self.only
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
