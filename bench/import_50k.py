@@ -51,7 +51,9 @@ def main() -> None:
         defaults={"short_name": "清河经开区", "kind": "economic_tech", "level": "provincial", "county": "清河县"},
     )
     # A fresh organisation each run, so every run creates all its rows.
-    org = Organization.objects.create(name=f"基准测试管委会{time.time_ns()}", kind="committee", zone=zone, county="清河县")
+    org = Organization.objects.create(
+        name=f"基准测试管委会{time.time_ns()}", kind="committee", zone=zone, county="清河县"
+    )
     user, _ = get_user_model().objects.get_or_create(username="officer", defaults={"first_name": "officer"})
     Membership.objects.get_or_create(user=user, organization=org, defaults={"role": Role.OFFICER})
     get_user_model().objects.get_or_create(username="zhangmin", defaults={"first_name": "张敏"})
@@ -76,7 +78,9 @@ def main() -> None:
     assert Project.objects.filter(organization=org).count() == args.rows
 
     n = args.rows
-    print(f"database: {connection.vendor}   file: {args.format}, {len(data) / 1048576:.1f} MB, {n:,} rows (made in {made:.1f} s)")
+    print(
+        f"database: {connection.vendor}   file: {args.format}, {len(data) / 1048576:.1f} MB, {n:,} rows (made in {made:.1f} s)"
+    )
     print(f"{'step':<24}{'seconds':>10}{'rows/s':>10}")
     print(f"{'check (preview)':<24}{checked:>10.1f}{n / checked:>10.0f}")
     print(f"{'write (confirm)':<24}{applied:>10.1f}{n / applied:>10.0f}")

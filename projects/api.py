@@ -243,4 +243,3 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return visible_organizations(self.request.user).order_by("kind", "name")
-

@@ -18,9 +18,7 @@ def importing_organizations(user):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Ledger file"), help_text=_("Excel workbook (.xlsx) or CSV (UTF-8 or GB18030).")
-    )
+    file = forms.FileField(label=_("Ledger file"), help_text=_("Excel workbook (.xlsx) or CSV (UTF-8 or GB18030)."))
     organization = forms.ModelChoiceField(label=_("Organisation"), queryset=Organization.objects.none())
 
     def __init__(self, *args, user, **kwargs):

@@ -182,10 +182,12 @@ def build_plan(rows: list[tuple[int, list]], *, user, organization, progress=Non
         plan.problem(
             0,
             "",
-            _("No heading row found. The ledger needs at least the columns “项目名称” (project) and “投资方” (investor)."),
+            _(
+                "No heading row found. The ledger needs at least the columns “项目名称” (project) and “投资方” (investor)."
+            ),
         )
         return plan
-    header_number, headings = rows[header_index]
+    _header_number, headings = rows[header_index]
     mapping: list[tuple[int, Column, str, object]] = []
     seen_keys: set[str] = set()
     recognised, ignored = {}, []
@@ -291,7 +293,9 @@ def _lookup(plan: Plan, number: int, column: str, table: dict, text: str, what: 
             return None
         found = found[0] if found else None
     if found is None:
-        plan.problem(number, column, _("No %(what)s called “%(name)s” that you may choose.") % {"what": what, "name": text})
+        plan.problem(
+            number, column, _("No %(what)s called “%(name)s” that you may choose.") % {"what": what, "name": text}
+        )
     return found
 
 
@@ -328,16 +332,16 @@ def _plan_row(plan: Plan, context: _Context, number: int, values: dict, heading,
         key = ("id", existing.pk)
     if key in seen_rows:
         plan.duplicates += 1
-        plan.problem(
-            number, "", _("Same project as row %(row)s; skipped.") % {"row": seen_rows[key]}, level="skipped"
-        )
+        plan.problem(number, "", _("Same project as row %(row)s; skipped.") % {"row": seen_rows[key]}, level="skipped")
         return
     seen_rows[key] = number
 
     if existing is None:
         _plan_create(plan, context, number, values, heading, investor, zone, owner, chain, now=now, today=today)
     else:
-        _plan_update(plan, context, number, values, heading, existing, investor, zone, owner, chain, now=now, today=today)
+        _plan_update(
+            plan, context, number, values, heading, existing, investor, zone, owner, chain, now=now, today=today
+        )
 
 
 def _evidence(plan: Plan, number: int, heading, stages, values: dict, *, only_cleared: dict | None = None) -> bool:
@@ -463,7 +467,9 @@ def _plan_update(plan, context, number, values, heading, existing, investor, zon
         plan.problem(
             number,
             heading("stage"),
-            _("The ledger says “%(new)s” but the project is already at “%(old)s”. Moving back needs a reason: do it on the project page.")
+            _(
+                "The ledger says “%(new)s” but the project is already at “%(old)s”. Moving back needs a reason: do it on the project page."
+            )
             % {"new": Stage(project.stage).label, "old": Stage(existing.stage).label},
         )
         return
@@ -586,9 +592,7 @@ def _read(job: ImportJob):
 
 def import_job_check(*, job_id: int) -> None:
     """The preview: read and check every row, count what would happen. Writes nothing but the job."""
-    if not ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.CHECKING
-    ):
+    if not ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(status=ImportJob.Status.CHECKING):
         return  # already taken by another worker
     job = ImportJob.objects.select_related("user", "organization__zone").get(pk=job_id)
     with translation.override(job.language):
@@ -649,9 +653,7 @@ def import_job_apply(*, job_id: int) -> None:
             return
         except Exception:
             logger.exception("import %s: write failed", job_id)
-            _finish(
-                job_id, status=ImportJob.Status.FAILED, message=_("The import failed; nothing was written.")
-            )
+            _finish(job_id, status=ImportJob.Status.FAILED, message=_("The import failed; nothing was written."))
             raise
     _finish(job_id, status=ImportJob.Status.DONE, **_plan_fields(plan))
 

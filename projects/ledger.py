@@ -96,7 +96,9 @@ COLUMNS: list[Column] = [
         ("信用代码", "社会信用代码", "投资方信用代码", "unified social credit code"),
         "credit_code",
     ),
-    Column("zone", "所属园区", "Zone", ("开发区", "园区", "所属开发区", "落户园区", "落户开发区", "target zone"), "zone"),
+    Column(
+        "zone", "所属园区", "Zone", ("开发区", "园区", "所属开发区", "落户园区", "落户开发区", "target zone"), "zone"
+    ),
     # Which organisation holds the project: written for the reader, never read back (it is the
     # importing user's organisation).
     Column("organization", "招商单位", "Organisation", ("organization",), imported=False),
@@ -382,7 +384,9 @@ def read_number(raw) -> Decimal | None:
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _DATE_FORMS = [
-    re.compile(r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(
+        r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+    ),
     re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
 ]
 

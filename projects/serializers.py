@@ -83,7 +83,14 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "title", "investor", "investor_name", *[f for f in EDITABLE_FIELDS if f != "title"], *READ_ONLY[1:]]
+        fields = [
+            "id",
+            "title",
+            "investor",
+            "investor_name",
+            *[f for f in EDITABLE_FIELDS if f != "title"],
+            *READ_ONLY[1:],
+        ]
         read_only_fields = fields
 
     def get_title(self, project) -> str:
@@ -135,14 +142,35 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FollowUp
-        fields = ["id", "project", "kind", "occurred_on", "summary", "visitors", "next_action", "next_due_on", "author", "created_at"]
+        fields = [
+            "id",
+            "project",
+            "kind",
+            "occurred_on",
+            "summary",
+            "visitors",
+            "next_action",
+            "next_due_on",
+            "author",
+            "created_at",
+        ]
         read_only_fields = ["id", "author", "created_at"]
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StageChange
-        fields = ["id", "project", "from_stage", "to_stage", "from_status", "to_status", "changed_at", "changed_by", "note"]
+        fields = [
+            "id",
+            "project",
+            "from_stage",
+            "to_stage",
+            "from_status",
+            "to_status",
+            "changed_at",
+            "changed_by",
+            "note",
+        ]
         read_only_fields = fields
 
 
@@ -188,4 +216,3 @@ class ConflictSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-

@@ -31,12 +31,14 @@ class FileRefused(Exception):
 
 
 def sniff(head: bytes, name: str) -> str:
-    """"xlsx" or "csv", or FileRefused."""
+    """ "xlsx" or "csv", or FileRefused."""
     lower = name.lower()
     if head.startswith(XLSX_MAGIC):
         return "xlsx"
     if head.startswith(OLE2_MAGIC):
-        raise FileRefused(_("This is an old Excel (.xls) file. Open it in Excel or WPS and save it as .xlsx, then import that."))
+        raise FileRefused(
+            _("This is an old Excel (.xls) file. Open it in Excel or WPS and save it as .xlsx, then import that.")
+        )
     if b"\x00" in head[:4096]:
         raise FileRefused(_("This file is not a spreadsheet. Upload an Excel workbook (.xlsx) or a CSV file."))
     if lower.endswith((".csv", ".txt")):
@@ -81,7 +83,9 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
                 head = part.read(4096)
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise FileRefused(
-                    _("The workbook contains XML entity declarations, which a real ledger never has; it was not opened.")
+                    _(
+                        "The workbook contains XML entity declarations, which a real ledger never has; it was not opened."
+                    )
                 )
     return archive
 
@@ -148,7 +152,8 @@ def read_rows(data: bytes, name: str) -> tuple[str, list[tuple[int, list]]]:
     for number, cells in enumerate(rows_iter, start=1):
         if number > max_rows + 50:  # headings and title rows on top of the data rows
             raise FileRefused(
-                _("The file has more than %(max)s rows. Split the ledger into several files.") % {"max": f"{max_rows:,}"}
+                _("The file has more than %(max)s rows. Split the ledger into several files.")
+                % {"max": f"{max_rows:,}"}
             )
         cells = list(cells[:max_columns])
         if any(c is not None and c != "" for c in cells):

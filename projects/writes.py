@@ -73,9 +73,7 @@ def investor_find_or_create(*, name: str, credit_code: str | None = None, user=N
 def project_create(*, user, organization, investor: Investor, **fields) -> Project:
     """Log a lead for `organization` (the caller checked the user may)."""
     now = timezone.now()
-    project = Project(
-        organization=organization, investor=investor, created_by=user, last_activity_at=now, **fields
-    )
+    project = Project(organization=organization, investor=investor, created_by=user, last_activity_at=now, **fields)
     project.owner_id = project.owner_id or user.pk
     _full_clean(project, exclude=["need_to_know"])
     project._history_user = user
@@ -104,7 +102,9 @@ def changes_since(project: Project, version: int) -> list[tuple[str, str, str]]:
             continue
         before, now = getattr(seen, name), getattr(project, name)
         if before != now:
-            changes.append((str(field.verbose_name), "" if before is None else str(before), "" if now is None else str(now)))
+            changes.append(
+                (str(field.verbose_name), "" if before is None else str(before), "" if now is None else str(now))
+            )
     return changes
 
 
@@ -136,7 +136,5 @@ def followup_record(*, project: Project, user, **fields) -> FollowUp:
     follow_up._history_user = user
     follow_up.save()
     latest = FollowUp.objects.filter(project=project).order_by("-occurred_on", "-created_at", "-pk").first()
-    Project.objects.filter(pk=project.pk).update(
-        next_follow_up_on=latest.next_due_on, last_activity_at=timezone.now()
-    )
+    Project.objects.filter(pk=project.pk).update(next_follow_up_on=latest.next_due_on, last_activity_at=timezone.now())
     return follow_up

@@ -93,7 +93,7 @@ def ledger_rows(n: int, *, seed: int = 7, zone_names=("清河经开区", "清河
             "intention_wan": None,
             "contract_on": None,
             "contract_wan": None,
-            "note": "=HYPERLINK(\"http://x\")" if i == 11 else ("重点项目" if i % 10 == 0 else ""),
+            "note": '=HYPERLINK("http://x")' if i == 11 else ("重点项目" if i % 10 == 0 else ""),
         }
         if stage in ("签订意向协议", "签订正式合同"):
             row["intention_on"] = date_forms(base + datetime.timedelta(days=i % 30), i + 1)

@@ -59,7 +59,9 @@ def test_project_list_is_scoped_and_paginated(api, cast, ours, theirs):
 
 
 def test_project_list_filters(api, cast, ours):
-    ProjectFactory(organization=cast.committee_a, stage=Stage.NEGOTIATING, title="洽谈项目", planned_amount=Decimal(10**9))
+    ProjectFactory(
+        organization=cast.committee_a, stage=Stage.NEGOTIATING, title="洽谈项目", planned_amount=Decimal(10**9)
+    )
     client = api(cast.officer)
     assert [p["title"] for p in client.get("/api/v1/projects/?stage=negotiating").json()["results"]] == ["洽谈项目"]
     assert [p["title"] for p in client.get("/api/v1/projects/?q=芯片").json()["results"]] == ["芯片封装项目"]
@@ -75,13 +77,22 @@ def test_project_out_of_scope_is_404(api, cast, theirs):
 def test_it_creates_a_project_with_a_new_investor(api, cast):
     response = api(cast.officer).post(
         "/api/v1/projects/",
-        {"title": "LED驱动研发基地", "investor_name": "江州明芯光电有限公司", "zone": cast.zone_a.pk,
-         "source_mode": "chain", "planned_amount": "300000000.00"},
+        {
+            "title": "LED驱动研发基地",
+            "investor_name": "江州明芯光电有限公司",
+            "zone": cast.zone_a.pk,
+            "source_mode": "chain",
+            "planned_amount": "300000000.00",
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
     project = Project.objects.get(pk=response.json()["id"])
-    assert (project.organization, project.owner, project.planned_amount) == (cast.committee_a, cast.officer, Decimal(3 * 10**8))
+    assert (project.organization, project.owner, project.planned_amount) == (
+        cast.committee_a,
+        cast.officer,
+        Decimal(3 * 10**8),
+    )
     assert project.investor.name == "江州明芯光电有限公司"
     assert response.json()["version"] == 1
 
@@ -89,7 +100,13 @@ def test_it_creates_a_project_with_a_new_investor(api, cast):
 def test_create_rejects_an_out_of_scope_zone_and_owner_field_by_field(api, cast):
     response = api(cast.officer).post(
         "/api/v1/projects/",
-        {"title": "x", "investor_name": "甲公司", "zone": cast.zone_b.pk, "owner": cast.outsider.pk, "source_mode": "direct"},
+        {
+            "title": "x",
+            "investor_name": "甲公司",
+            "zone": cast.zone_b.pk,
+            "owner": cast.outsider.pk,
+            "source_mode": "direct",
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -99,7 +116,9 @@ def test_create_rejects_an_out_of_scope_zone_and_owner_field_by_field(api, cast)
 
 def test_create_rejects_bad_values_with_field_messages(api, cast):
     response = api(cast.officer).post(
-        "/api/v1/projects/", {"title": "", "zone": cast.zone_a.pk, "source_mode": "nonsense", "planned_amount": "-1"}, format="json"
+        "/api/v1/projects/",
+        {"title": "", "zone": cast.zone_a.pk, "source_mode": "nonsense", "planned_amount": "-1"},
+        format="json",
     )
     assert response.status_code == 400
     assert {"title", "source_mode", "planned_amount"} <= set(response.json()["errors"])
@@ -120,7 +139,10 @@ def test_update_without_version_is_refused(api, cast, ours):
 
 def test_a_stale_update_is_409_with_what_changed(api, cast, ours):
     client = api(cast.officer)
-    assert client.patch(f"/api/v1/projects/{ours.pk}/", {"title": "甲改的", "version": 1}, format="json").status_code == 200
+    assert (
+        client.patch(f"/api/v1/projects/{ours.pk}/", {"title": "甲改的", "version": 1}, format="json").status_code
+        == 200
+    )
     response = client.patch(f"/api/v1/projects/{ours.pk}/", {"industry": "乙改的", "version": 1}, format="json")
     assert response.status_code == 409
     body = response.json()
@@ -161,7 +183,9 @@ def test_move_stage_without_evidence_names_the_missing_fields(api, cast, ours):
     ours.stage = Stage.NEGOTIATING
     ours.save()
     response = api(cast.officer).post(
-        f"/api/v1/projects/{ours.pk}/move-stage/", {"to_stage": "intention_signed", "expected_version": 1}, format="json"
+        f"/api/v1/projects/{ours.pk}/move-stage/",
+        {"to_stage": "intention_signed", "expected_version": 1},
+        format="json",
     )
     assert response.status_code == 400
     assert {"intention_signed_on", "intention_amount"} <= set(response.json()["errors"])
@@ -192,7 +216,13 @@ def test_follow_ups_are_recorded_and_scoped(api, cast, ours, theirs):
     due = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
     response = client.post(
         "/api/v1/follow-ups/",
-        {"project": ours.pk, "kind": "call", "occurred_on": datetime.date.today().isoformat(), "summary": "电话沟通", "next_due_on": due},
+        {
+            "project": ours.pk,
+            "kind": "call",
+            "occurred_on": datetime.date.today().isoformat(),
+            "summary": "电话沟通",
+            "next_due_on": due,
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -209,7 +239,9 @@ def test_follow_ups_are_recorded_and_scoped(api, cast, ours, theirs):
 
 def test_stage_changes_are_scoped(api, cast, ours, theirs):
     for project in (ours, theirs):
-        StageChange.objects.create(project=project, to_stage="lead", changed_at=project.created_at, changed_by=cast.admin)
+        StageChange.objects.create(
+            project=project, to_stage="lead", changed_at=project.created_at, changed_by=cast.admin
+        )
     assert [c["project"] for c in api(cast.officer).get("/api/v1/stage-changes/").json()["results"]] == [ours.pk]
 
 

@@ -40,7 +40,9 @@ def test_no_request_makes_a_server_error(cast, mode):
             response = case.call(headers=headers)
             seen.append(response.status_code)
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} {case.query} {case.body!r} → {response.status_code}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} {case.query} {case.body!r} → {response.status_code}"
+                )
 
         call()
     assert failures == []

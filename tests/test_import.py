@@ -9,7 +9,6 @@ from django.db.models import Sum
 from projects import imports
 from projects.models import FollowUp, Investor, Project, Stage, StageChange
 from projects.spreadsheets import FileRefused
-
 from projects.validators import credit_code_check_char
 
 from .factories import ProjectFactory
@@ -40,7 +39,13 @@ def test_it_imports_a_realistic_xlsx_ledger_in_yi(team):
     plan = run(team, ledger_xlsx(rows, yi=True))
 
     assert problems(plan) == []
-    assert (plan.total_rows, len(plan.creates), len(plan.updates), plan.unchanged, plan.duplicates) == (200, 200, 0, 0, 0)
+    assert (plan.total_rows, len(plan.creates), len(plan.updates), plan.unchanged, plan.duplicates) == (
+        200,
+        200,
+        0,
+        0,
+        0,
+    )
     projects = Project.objects.filter(organization=team.committee_a)
     assert projects.count() == 200
     assert projects.aggregate(s=Sum("planned_amount"))["s"] == sum(r["wan"] for r in rows) * WAN
@@ -124,7 +129,9 @@ def test_a_changed_row_updates_its_project(team):
 
 def test_rows_match_by_project_id_when_present(team):
     project = ProjectFactory(organization=team.committee_a, title="旧名称", owner=team.officer)
-    data = sheet_bytes([["项目编号", "项目名称", "投资方", "计划投资额(万元)"], [project.pk, "新名称", project.investor.name, 8000]])
+    data = sheet_bytes(
+        [["项目编号", "项目名称", "投资方", "计划投资额(万元)"], [project.pk, "新名称", project.investor.name, 8000]]
+    )
     plan = run(team, data)
     assert problems(plan) == [] and len(plan.updates) == 1
     project.refresh_from_db()
@@ -142,13 +149,27 @@ def test_duplicate_rows_in_one_file_are_skipped(team):
 GOOD_CODE = "91320500" + "MA1X2Y3W4"
 GOOD_CODE += credit_code_check_char(GOOD_CODE)
 BAD_CODE = GOOD_CODE[:17] + ("0" if GOOD_CODE[17] != "0" else "1")
-HEAD = ["项目名称", "投资方", "计划投资额(万元)", "项目阶段", "签约日期", "合同金额(万元)", "所属园区", "负责人", "统一社会信用代码"]
+HEAD = [
+    "项目名称",
+    "投资方",
+    "计划投资额(万元)",
+    "项目阶段",
+    "签约日期",
+    "合同金额(万元)",
+    "所属园区",
+    "负责人",
+    "统一社会信用代码",
+]
 
 
 @pytest.mark.parametrize(
     ("row", "column", "message"),
     [
-        (["合同项目", "甲公司", 100, "签订正式合同", None, 100], "签约日期", "contract signed on is required for “Contract signed”."),
+        (
+            ["合同项目", "甲公司", 100, "签订正式合同", None, 100],
+            "签约日期",
+            "contract signed on is required for “Contract signed”.",
+        ),
         (["阶段项目", "甲公司", 100, "快成了"], "项目阶段", "“快成了” is not a known stage"),
         (["金额项目", "甲公司", "一百万"], "计划投资额(万元)", "“一百万” is not a number."),
         (["负数项目", "甲公司", -5], "计划投资额(万元)", "An amount cannot be negative."),
@@ -158,7 +179,11 @@ HEAD = ["项目名称", "投资方", "计划投资额(万元)", "项目阶段", 
         (["人员项目", "甲公司", 100, None, None, None, None, "outsider"], "负责人", "No person called “outsider”"),
         (["代码项目", "甲公司", 100, None, None, None, None, None, BAD_CODE], "统一社会信用代码", "check character"),
         ([None, "甲公司", 100], "项目名称", "The project name is empty."),
-        (["洽谈项目", "甲公司", None, "深度洽谈"], "计划投资额(万元)", "planned investment is required for “Negotiating”."),
+        (
+            ["洽谈项目", "甲公司", None, "深度洽谈"],
+            "计划投资额(万元)",
+            "planned investment is required for “Negotiating”.",
+        ),
     ],
 )
 def test_each_kind_of_bad_row_gets_its_own_message_and_nothing_is_written(team, row, column, message):
@@ -212,7 +237,12 @@ def test_same_name_in_another_organisation_creates_our_own_project(team):
 
 def test_moving_a_stage_back_is_refused(team):
     project = ProjectFactory(organization=team.committee_a, stage=Stage.NEGOTIATING)
-    plan = run(team, sheet_bytes([["项目编号", "项目名称", "投资方", "项目阶段"], [project.pk, project.title, project.investor.name, "线索"]]))
+    plan = run(
+        team,
+        sheet_bytes(
+            [["项目编号", "项目名称", "投资方", "项目阶段"], [project.pk, project.title, project.investor.name, "线索"]]
+        ),
+    )
     assert problems(plan)[0][1] == "项目阶段"
     assert "Moving back needs a reason" in problems(plan)[0][2]
 
@@ -247,7 +277,13 @@ def _zip(parts: dict[str, bytes]) -> bytes:
 
 
 def test_a_zip_bomb_is_refused(team):
-    bomb = _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": b"\0" * (60 * 1024 * 1024)})
+    bomb = _zip(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "xl/workbook.xml": b"<workbook/>",
+            "xl/worksheets/sheet1.xml": b"\0" * (60 * 1024 * 1024),
+        }
+    )
     assert len(bomb) < 200 * 1024
     with pytest.raises(FileRefused, match="zip bomb"):
         run(team, bomb)

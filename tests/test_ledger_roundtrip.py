@@ -21,11 +21,19 @@ def ledger_projects(cast):
     chain = IndustryChain.objects.create(name="电子信息")
     cast.teammate.first_name = "张敏"
     cast.teammate.save()
-    investor = Investor.objects.create(name="江州芯联半导体有限公司", normalized_name="芯联半导体", credit_code=_code("91320500MA1X2Y3W4"))
+    investor = Investor.objects.create(
+        name="江州芯联半导体有限公司", normalized_name="芯联半导体", credit_code=_code("91320500MA1X2Y3W4")
+    )
     common = {"organization": cast.committee_a, "owner": cast.officer}
     return [
-        ProjectFactory(title="集成电路芯片封装项目", investor=investor, chain=chain, planned_amount=Decimal("12345678.91"), **common),
-        ProjectFactory(title="=HYPERLINK(\"http://x\")", planned_amount=None, industry="+电商", **common),
+        ProjectFactory(
+            title="集成电路芯片封装项目",
+            investor=investor,
+            chain=chain,
+            planned_amount=Decimal("12345678.91"),
+            **common,
+        ),
+        ProjectFactory(title='=HYPERLINK("http://x")', planned_amount=None, industry="+电商", **common),
         ProjectFactory(
             title="智能LED驱动研发及产业化基地",
             stage=Stage.CONTRACT_SIGNED,
@@ -80,8 +88,8 @@ def test_export_has_chinese_headings_amounts_in_wan_and_neutralised_cells(cast, 
     rows = {row[1]: dict(zip(dataset.headers, row, strict=True)) for row in dataset}
     assert rows["集成电路芯片封装项目"]["计划投资额(万元)"] == Decimal("1234.567891")
     assert rows["智能LED驱动研发及产业化基地"]["项目阶段"] == "签订正式合同"
-    assert "'=HYPERLINK(\"http://x\")" in rows
-    assert rows["'=HYPERLINK(\"http://x\")"]["所属行业"] == "'+电商"
+    assert '\'=HYPERLINK("http://x")' in rows
+    assert rows['\'=HYPERLINK("http://x")']["所属行业"] == "'+电商"
 
 
 def test_a_confidential_project_shows_its_codename_outside_its_organisation(cast, ledger_projects):
