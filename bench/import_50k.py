@@ -56,7 +56,8 @@ def main() -> None:
     )
     user, _ = get_user_model().objects.get_or_create(username="officer", defaults={"first_name": "officer"})
     Membership.objects.get_or_create(user=user, organization=org, defaults={"role": Role.OFFICER})
-    get_user_model().objects.get_or_create(username="zhangmin", defaults={"first_name": "张敏"})
+    colleague, _ = get_user_model().objects.get_or_create(username="zhangmin", defaults={"first_name": "张敏"})
+    Membership.objects.get_or_create(user=colleague, organization=org, defaults={"role": Role.OFFICER})
 
     started = time.perf_counter()
     rows = ledger_rows(args.rows, seed=int(time.time()))

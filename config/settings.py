@@ -239,6 +239,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Projects, follow-ups, stage moves, investors, zones and organisations, scoped to the caller. "
     "Amounts are exact yuan. Authenticate with `Authorization: Token <key>` or a session.",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its doc pages are for signed-in users and token holders, like the API.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"StageEnum": "projects.models.Stage", "StatusEnum": "projects.models.Status"},
 }

@@ -262,9 +262,10 @@ def test_zones_and_organisations_are_scoped_and_read_only(api, cast):
 
 
 def test_schema_and_docs_pages(client, cast):
+    assert client.get("/api/schema/").status_code == 401
+    client.force_login(cast.officer)
     schema = client.get("/api/schema/?format=json")
     assert schema.status_code == 200
     assert schema.json()["openapi"].startswith("3.")
     assert "/api/v1/projects/{id}/move-stage/" in schema.json()["paths"]
-    client.force_login(cast.officer)
     assert client.get("/api/docs/").status_code == 200

@@ -25,7 +25,7 @@ def test_no_request_makes_a_server_error(cast, mode):
     FollowUpFactory(project=project, kind=FollowUp.Kind.VISIT)
     ProjectFactory(organization=cast.committee_b)
     headers = {"Authorization": f"Token {Token.objects.get_or_create(user=cast.officer)[0].key}"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler())
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(), headers=headers)
 
     failures, seen = [], []
     operations = [result.ok() for result in schema.get_all_operations()]

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.utils import translation
 
 from projects import imports
 from projects.models import FollowUp, Investor, Project, Stage, StageChange
@@ -15,6 +16,13 @@ from .factories import ProjectFactory
 from .ledger_files import ledger_csv, ledger_rows, ledger_xlsx, sheet_bytes
 
 WAN = Decimal(10_000)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read the messages in English; one test checks the Chinese."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
