@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from projects import api_urls
+from projects.views import my_work
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -9,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_urls.v1, "api"))),
     path("api/", include(api_urls.schema)),
+    path("", my_work, name="home"),
     path("", include("operators.urls")),
     path("projects/", include("projects.urls")),
     path("", include("tasks.urls")),
