@@ -9,7 +9,8 @@ from rest_framework.routers import DefaultRouter
 
 from . import api
 
-router = DefaultRouter()
+router = DefaultRouter(use_regex_path=False)
+router.include_format_suffixes = False
 router.register("projects", api.ProjectViewSet, basename="project")
 router.register("follow-ups", api.FollowUpViewSet, basename="followup")
 router.register("stage-changes", api.StageChangeViewSet, basename="stagechange")

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import tablib
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .confidential import display_investor, display_title
+from .confidential import can_see_names, display_investor, display_title
 from .models import LostReason, SourceMode, Stage, Status
 
 WAN = Decimal(10_000)
@@ -107,7 +108,7 @@ COLUMNS: list[Column] = [
     Column("chain", "产业链", "Industry chain", ("所属产业链", "chain"), "chain"),
     Column(
         "planned_amount",
-        "计划投资额(万元)",
+        "计划投资额（万元）",
         "Planned investment",
         ("计划投资额", "总投资", "投资额", "计划总投资", "拟投资额", "投资总额", "项目总投资", "planned amount"),
         "amount",
@@ -126,9 +127,11 @@ COLUMNS: list[Column] = [
         exported=False,
     ),
     Column("intention_signed_on", "意向协议签订日期", "Intention signed on", ("意向签约日期", "签订意向日期"), "date"),
-    Column("intention_amount", "意向协议金额(万元)", "Amount in the intention", ("意向金额", "意向投资额"), "amount"),
+    Column("intention_amount", "意向协议金额（万元）", "Amount in the intention", ("意向金额", "意向投资额"), "amount"),
     Column("contract_signed_on", "合同签订日期", "Contract signed on", ("签约日期", "正式合同签订日期"), "date"),
-    Column("contract_amount", "合同金额(万元)", "Contracted amount", ("签约金额", "合同投资额", "合同金额"), "amount"),
+    Column(
+        "contract_amount", "合同金额（万元）", "Contracted amount", ("签约金额", "合同投资额", "合同金额"), "amount"
+    ),
     Column("registered_company", "注册企业", "Registered company", ("注册公司", "落地企业", "项目公司")),
     Column(
         "registered_credit_code",
@@ -142,16 +145,19 @@ COLUMNS: list[Column] = [
     Column("production_started_on", "投产日期", "Production started on", ("投产时间", "竣工投产日期"), "date"),
     Column(
         "actual_investment",
-        "实际完成投资(万元)",
+        "实际完成投资（万元）",
         "Actual investment to date",
         ("已完成投资", "实际投资", "累计完成投资", "完成投资", "actual investment"),
         "amount",
     ),
     Column("site_location", "项目选址", "Site", ("选址", "项目地址", "建设地点")),
-    Column("site_area_mu", "用地面积(亩)", "Land area (mu)", ("用地面积", "占地面积", "land area"), "number"),
+    Column("site_area_mu", "用地面积（亩）", "Land area (mu)", ("用地面积", "占地面积", "land area"), "number"),
     Column("fund_name", "基金名称", "Fund", ("基金", "fund name")),
     Column("referrer", "推荐人", "Referred by", ("引荐人", "介绍人", "推荐单位", "referrer")),
     Column("chain_leader", "链主企业", "Chain-leader enterprise", ("链主", "chain leader")),
+    # For the reader; derived by the application, never read back.
+    Column("last_activity_at", "最近活动", "Last activity", ("最后活动",), "datetime", imported=False),
+    Column("created_at", "登记时间", "Logged on", ("登记日期",), "datetime", imported=False),
 ]
 BY_KEY = {c.key: c for c in COLUMNS}
 EXPORTED = [c for c in COLUMNS if c.exported]
@@ -216,10 +222,15 @@ def neutralise(value):
     return value
 
 
-def _wan(yuan: Decimal | None) -> Decimal | None:
-    if yuan is None:
-        return None
-    return (yuan / WAN).normalize() if yuan else Decimal(0)
+def _plain(value: Decimal) -> int | Decimal:
+    """5000 rather than 5E+3 or 5000.00, so CSV cells read as people write them."""
+    if value == value.to_integral_value():
+        return int(value)
+    return Decimal(format(value.normalize(), "f"))
+
+
+def _wan(yuan: Decimal | None) -> int | Decimal | None:
+    return None if yuan is None else _plain(Decimal(yuan) / WAN)
 
 
 def _user_name(user) -> str:
@@ -252,13 +263,19 @@ def to_cell(column: Column, project, user):
         return _user_name(project.owner)
     if key == "chain":
         return project.chain.name if project.chain_id else ""
+    if key == "investor_top500":
+        return "是" if project.investor.is_top500 and can_see_names(project, user) else ""
     value = getattr(project, key)
     if column.kind == "choice":
         return choice_name(key, value)
     if column.kind == "amount":
         return _wan(value)
     if column.kind == "number":
-        return value.normalize() if isinstance(value, Decimal) else value
+        return _plain(value) if isinstance(value, Decimal) else value
+    if column.kind == "flag":
+        return "是" if value else ""
+    if column.kind == "datetime":
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
     return "" if value is None else value
 
 

@@ -86,7 +86,7 @@ def test_export_has_chinese_headings_amounts_in_wan_and_neutralised_cells(cast, 
     dataset = ledger.export_dataset(Project.objects.filter(organization=cast.committee_a), cast.officer)
     assert dataset.headers[:3] == ["项目编号", "项目名称", "投资方"]
     rows = {row[1]: dict(zip(dataset.headers, row, strict=True)) for row in dataset}
-    assert rows["集成电路芯片封装项目"]["计划投资额(万元)"] == Decimal("1234.567891")
+    assert rows["集成电路芯片封装项目"]["计划投资额（万元）"] == Decimal("1234.567891")
     assert rows["智能LED驱动研发及产业化基地"]["项目阶段"] == "签订正式合同"
     assert '\'=HYPERLINK("http://x")' in rows
     assert rows['\'=HYPERLINK("http://x")']["所属行业"] == "'+电商"
@@ -96,3 +96,19 @@ def test_a_confidential_project_shows_its_codename_outside_its_organisation(cast
     dataset = ledger.export_dataset(Project.objects.filter(organization=cast.committee_a), cast.city_manager)
     titles = [row[1] for row in dataset]
     assert "X项目" in titles and "有色金属供应链电商平台" not in titles
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_list_export_imports_back_as_a_no_op(client, cast, ledger_projects, fmt):
+    client.force_login(cast.officer)
+    exported = client.get(f"/projects/export.{fmt}")
+    assert exported.status_code == 200
+    versions = dict(Project.objects.values_list("pk", "version"))
+
+    plan = imports.import_ledger(
+        user=cast.officer, organization=cast.committee_a, data=exported.content, name=f"ledger.{fmt}"
+    )
+
+    assert plan.problems == []
+    assert (len(plan.creates), len(plan.updates), plan.unchanged) == (0, 0, 4)
+    assert dict(Project.objects.values_list("pk", "version")) == versions

@@ -14,6 +14,8 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
     "logout",
+    # The API's equivalent of the login page: exchanges a username and password for a token.
+    "api-token",
 }
 
 
