@@ -127,6 +127,32 @@ def changeable_projects(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(q)
 
 
+def pipeline_projects(user, queryset: QuerySet) -> QuerySet:
+    """Projects whose pipeline the user works: their organisation's (officers, team leads), all
+    (administrators). Only these may have their owner, source, attribution, early stages,
+    status or confidentiality changed; operators are left out on purpose."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return queryset
+    return queryset.filter(organization_id__in=scope.pipeline_org_ids)
+
+
+def works_pipeline_of(user, project) -> bool:
+    """True when the user may change everything about `project` (not only its later stages)."""
+    scope = scope_for(user)
+    return scope.is_admin or project.organization_id in scope.pipeline_org_ids
+
+
+def operates_zone_of(user, project) -> bool:
+    """True when the user is an operator of the project's target zone."""
+    return project.zone_id in scope_for(user).operator_zone_ids
+
+
+def may_change(user, project) -> bool:
+    """The object-level form of changeable_projects, for a project already loaded."""
+    return works_pipeline_of(user, project) or operates_zone_of(user, project)
+
+
 def visible_related(user, queryset: QuerySet, via: str = "project") -> QuerySet:
     """Rows hanging off a project (follow-ups, stage changes, attachments) the user may see."""
     scope = scope_for(user)
@@ -179,6 +205,36 @@ def visible_users(user, queryset: QuerySet) -> QuerySet:
     ).distinct()
 
 
+def users_seeing_project(project, queryset: QuerySet) -> QuerySet:
+    """The dual of visible_projects: users (from `queryset`) whose scope includes `project`
+    (a Project or anything with `organization_id` and `zone`). Used to offer a need-to-know list."""
+    active = Q(memberships__is_active=True)
+    zone = project.zone
+    q = Q(is_superuser=True) | Q(memberships__role=Role.ADMIN, memberships__is_active=True)
+    q |= active & Q(
+        memberships__role__in=[Role.OFFICER, Role.TEAM_LEAD], memberships__organization_id=project.organization_id
+    )
+    q |= active & Q(memberships__role=Role.OPERATOR, memberships__organization__zone_id=zone.pk)
+    q |= (
+        active
+        & Q(memberships__role=Role.MANAGER)
+        & (
+            Q(memberships__organization__kind=Organization.Kind.CITY_OFFICE)
+            | Q(
+                memberships__organization__kind=Organization.Kind.COUNTY_BUREAU,
+                memberships__organization__county=zone.county,
+            )
+            | Q(memberships__organization__zone_id=zone.pk)
+        )
+    )
+    return queryset.filter(q, is_active=True).distinct()
+
+
 def is_team_lead_of(user, organization_id: int) -> bool:
     scope = scope_for(user)
     return scope.is_admin or organization_id in scope.lead_org_ids
+
+
+def settles_disputes(user) -> bool:
+    """Managers (and administrators) settle attribution disputes between organisations."""
+    return scope_for(user).is_manager

@@ -1,6 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from .errors import PipelineError
 from .models import (
     Attachment,
     ChainLink,
@@ -10,8 +15,10 @@ from .models import (
     Investor,
     PossibleDuplicate,
     Project,
+    Stage,
     StageChange,
 )
+from .stages import project_move_stage
 
 
 class ChainLinkInline(admin.TabularInline):
@@ -40,8 +47,15 @@ class InvestorAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "credit_code"]
 
 
+class ProjectActionForm(ActionForm):
+    to_stage = forms.ChoiceField(label=gettext_lazy("Move to"), choices=[("", "—"), *Stage.choices], required=False)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False)
+
+
 @admin.register(Project)
 class ProjectAdmin(SimpleHistoryAdmin):
+    action_form = ProjectActionForm
+    actions = ["move_stage"]
     list_display = [
         "title",
         "investor",
@@ -72,7 +86,30 @@ class ProjectAdmin(SimpleHistoryAdmin):
     readonly_fields = ["version", "next_follow_up_on", "last_activity_at", "created_at", "updated_at"]
     date_hierarchy = "created_at"
 
-    # Stage and status change only through projects.services (evidence, version check, StageChange).
+    @admin.action(description=gettext_lazy("Move the selected projects to a stage (with the evidence rules)"))
+    def move_stage(self, request, queryset):
+        """Each project goes through the transition service: its evidence is checked and a
+        StageChange written; the ones that cannot move are listed with the reason."""
+        to_stage = request.POST.get("to_stage", "")
+        note = request.POST.get("note", "")
+        if to_stage not in Stage.values:
+            self.message_user(request, _("Choose the stage to move to."), messages.ERROR)
+            return
+        moved = 0
+        for project in queryset:
+            try:
+                project_move_stage(
+                    project=project, user=request.user, to_stage=to_stage, expected_version=project.version, note=note
+                )
+            except PipelineError as exc:
+                details = "; ".join(str(m) for ms in exc.errors.values() for m in ms) or str(exc.message)
+                self.message_user(request, f"{project.title}: {details}", messages.ERROR)
+            else:
+                moved += 1
+        if moved:
+            self.message_user(request, _("%(n)d project(s) moved.") % {"n": moved}, messages.SUCCESS)
+
+    # Stage and status change only through projects.stages (evidence, version check, StageChange).
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "stage", "status", "lost_reason"] if obj else fields

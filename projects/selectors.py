@@ -57,7 +57,15 @@ def project_search_q(user, text: str) -> Q:
     text = text.strip()
     if not text:
         return Q()
-    by_name = Q(title__icontains=text) | Q(investor__name__icontains=text)
+    # A UNION of two indexed lookups (trigram indexes on PostgreSQL) rather than an OR across
+    # the join, which no index can serve.
+    matching = (
+        Project.objects.filter(title__icontains=text)
+        .order_by()
+        .values("pk")
+        .union(Project.objects.filter(investor__name__icontains=text).order_by().values("pk"))
+    )
+    by_name = Q(pk__in=matching)
     return (by_name & names_visible_q(user)) | Q(is_confidential=True, codename__icontains=text)
 
 

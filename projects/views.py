@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, SingleTableMixin
+from django_tables2 import SingleTableMixin
 
 from operators.views import who_you_are
 
@@ -24,6 +24,7 @@ from .exports import ledger_dataset, ledger_filename
 from .filters import ProjectFilter
 from .forms import FollowUpForm, LeadForm, MoveForm, add_service_errors
 from .models import Project, Stage
+from .pagination import DeferredJoinPaginator
 from .services import followup_record, project_create
 from .sources import AMOUNT_DETAILS, detail_fields
 from .stages import project_move_stage
@@ -38,8 +39,9 @@ class ProjectListView(SingleTableMixin, FilterView):
     table_class = ProjectTable
     filterset_class = ProjectFilter
     template_name = "projects/list.html"
-    paginate_by = 25
-    table_pagination = {"paginator_class": LazyPaginator}
+    # Pagination is the table's alone (no ListView paginator: it would COUNT(*) every request).
+    paginate_by = None
+    table_pagination = {"paginator_class": DeferredJoinPaginator, "per_page": 25}
 
     def get_queryset(self):
         return selectors.project_list(self.request.user)

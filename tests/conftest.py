@@ -59,3 +59,10 @@ def cast(db):
         admin=member("admin", city, Role.ADMIN, is_staff=True, is_superuser=True),
         nobody=UserFactory(username="nobody"),
     )
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

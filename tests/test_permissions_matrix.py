@@ -1,0 +1,212 @@
+"""The permission matrix: every URL pattern of the URL conf, for every role of the cast, with an
+object in and out of the user's scope, gets the status code it should.
+
+A new URL pattern without an entry in EXPECTATIONS fails `test_every_url_pattern_has_an_expectation`
+and its own matrix row: whoever adds a view must say who may reach it (and the out-of-scope
+object must give 404)."""
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from projects.attachments import attachment_upload
+from projects.models import PossibleDuplicate, Stage
+
+from .delivery_helpers import pdf, project_at
+from .factories import OrganizationFactory
+
+ROLES = ["officer", "teammate", "lead", "outsider", "operator", "county_manager", "city_manager", "admin", "nobody"]
+# The side of the world ("a": 清河, "b": 云山) holding each role's in-scope and out-of-scope objects.
+SIDES = {
+    "officer": ("a", "b"),
+    "teammate": ("a", "b"),
+    "lead": ("a", "b"),
+    "outsider": ("b", "a"),
+    "operator": ("a", "b"),
+    "county_manager": ("a", "b"),
+    "city_manager": ("a", None),  # sees every zone: nothing is out of scope
+    "admin": ("a", None),
+    "nobody": (None, "a"),
+}
+PIPELINE = {"officer", "teammate", "lead", "outsider", "admin"}
+CHANGERS = PIPELINE | {"operator"}
+LEADS = {"lead", "admin"}
+OWNERS_AND_LEADS = {"officer", "outsider", "lead", "admin"}  # the owner of each side's project
+MANAGERS = {"county_manager", "city_manager", "admin"}
+EVERYONE = set(ROLES)
+
+
+@dataclass
+class Expect:
+    """`obj`: which object the URL takes (None: no argument). `allowed`: roles that get `ok` on
+    an object in their scope; the others get `denied`. Out of scope is always 404."""
+
+    obj: str | None
+    allowed: set
+    ok: int = 200
+    denied: int = 403
+    post: bool = False
+    anonymous: int = 302  # redirected to the login page
+    get: int | None = None  # a POST-only view answers every GET with this (405), in scope or not
+    extra: dict = field(default_factory=dict)
+
+
+EXPECTATIONS = {
+    # Django's own pages around login; reachable by anyone.
+    "set_language": Expect(None, EVERYONE, ok=302, anonymous=302),
+    "login": Expect(None, EVERYONE, anonymous=200),
+    "logout": Expect(None, EVERYONE, ok=405),
+    "password_change": Expect(None, EVERYONE),
+    "password_change_done": Expect(None, EVERYONE),
+    "password_reset": Expect(None, EVERYONE, anonymous=200),
+    "password_reset_done": Expect(None, EVERYONE, anonymous=200),
+    "password_reset_confirm": Expect("reset", EVERYONE, anonymous=200),
+    "password_reset_complete": Expect(None, EVERYONE, anonymous=200),
+    "home": Expect(None, EVERYONE),
+    # The pipeline: list, export, board, new leads, project page, follow-ups, board moves.
+    "projects:list": Expect(None, EVERYONE),
+    "projects:export": Expect("fmt", EVERYONE),
+    "projects:board": Expect(None, EVERYONE),
+    "projects:new": Expect(None, PIPELINE, denied=404),
+    # Partials of the lead form: nothing beyond what the user may see (checked in test_duplicates).
+    "projects:lead_details": Expect(None, EVERYONE),
+    "projects:duplicate_check": Expect(None, EVERYONE),
+    "projects:investor_search": Expect(None, EVERYONE),
+    "projects:detail": Expect("project", EVERYONE),
+    "projects:followup_create": Expect("project", CHANGERS, denied=404, post=True, get=405),
+    "projects:move": Expect("project", CHANGERS, denied=404, post=True, get=405),
+    # Delivery.
+    "projects:project_delivery": Expect("project", EVERYONE),
+    "projects:project_stage": Expect("project", CHANGERS, post=True),
+    "projects:project_status": Expect("project", PIPELINE, post=True),
+    "projects:project_details": Expect("project", CHANGERS, post=True),
+    "projects:project_owner": Expect("project", LEADS, post=True),
+    "projects:project_confidentiality": Expect("project", OWNERS_AND_LEADS, post=True),
+    "projects:project_access_log": Expect("project", OWNERS_AND_LEADS),
+    "projects:attachment_new": Expect("project", CHANGERS, post=True),
+    "projects:attachment_download": Expect("attachment", EVERYONE),
+    "projects:attachment_replace": Expect("attachment", CHANGERS, post=True),
+    "projects:zone_projects": Expect("zone", EVERYONE),
+    "projects:disputes": Expect(None, MANAGERS, denied=404),
+    "projects:dispute_decide": Expect("dispute", MANAGERS, denied=404, post=True),
+}
+
+
+def url_patterns(resolver=None, prefix="", namespace=None):
+    """(name with namespace, route) of every pattern in the URL conf."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = ":".join(x for x in (namespace, pattern.namespace) if x) or None
+            yield from url_patterns(pattern, prefix + str(pattern.pattern), ns)
+        else:
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield name, prefix + str(pattern.pattern), pattern.pattern.regex.groups
+
+
+def _is_admin(name, route):
+    return (name or "").startswith("admin:") or route.startswith("admin/")
+
+
+APP_PATTERNS = [(name, route) for name, route, _groups in url_patterns() if not _is_admin(name, route)]
+# The admin's own pages without arguments (its object pages follow the same has_permission check).
+ADMIN_PAGES = [
+    name
+    for name, route, groups in url_patterns()
+    if _is_admin(name, route) and name and not groups and name not in ("admin:login", "admin:logout")
+]
+
+
+def test_every_url_pattern_has_an_expectation():
+    missing = [f"{name or '(unnamed)'} → {route}" for name, route in APP_PATTERNS if name not in EXPECTATIONS]
+    assert not missing, "Add these URL patterns to EXPECTATIONS in tests/test_permissions_matrix.py: " + ", ".join(
+        missing
+    )
+
+
+def test_no_expectation_is_left_for_a_removed_view():
+    names = {name for name, _route in APP_PATTERNS}
+    assert set(EXPECTATIONS) <= names
+
+
+@pytest.fixture
+def world(cast, media):
+    sides = {}
+    for side, org, zone, owner in (
+        ("a", cast.committee_a, cast.zone_a, cast.officer),
+        ("b", cast.committee_b, cast.zone_b, cast.outsider),
+    ):
+        project = project_at(Stage.CONTRACT_SIGNED, organization=org, zone=zone, owner=owner)
+        rival_org = cast.bureau_a if side == "a" else OrganizationFactory(name="云山县招商局", zone=zone)
+        rival = project_at(Stage.CONTACTED, organization=rival_org, zone=zone, owner=owner)
+        sides[side] = SimpleNamespace(
+            project=project,
+            attachment=attachment_upload(project=project, user=owner, uploaded=pdf()),
+            zone=zone,
+            dispute=PossibleDuplicate.objects.create(project=rival, other=project, matched_by="name", score=90),
+        )
+    return sides
+
+
+def _kwargs(expect, obj_side):
+    if expect.obj is None:
+        return {}
+    if expect.obj == "reset":
+        return {"uidb64": "MQ", "token": "set-password"}
+    if expect.obj == "fmt":
+        return {"fmt": "csv"}
+    return {"pk": getattr(obj_side, expect.obj).pk}
+
+
+@pytest.mark.parametrize("name", [name for name, _route in APP_PATTERNS], ids=str)
+def test_matrix(client, cast, world, name):
+    assert name in EXPECTATIONS, f"no expectation for the URL pattern {name!r}: say who may reach it"
+    expect = EXPECTATIONS[name]
+    failures = []
+
+    def check(role, method, side, wanted, where="in scope"):
+        url = reverse(name, kwargs=_kwargs(expect, world[side] if side else None))
+        response = getattr(client, method)(url)
+        if response.status_code != wanted:
+            failures.append(
+                f"{role} {method.upper()} {url} ({'in' if side else 'no object'}): {response.status_code} ≠ {wanted}"
+            )
+
+    # Anonymous visitors.
+    client.logout()
+    check("anonymous", "get", "a" if expect.obj not in (None, "reset", "fmt") else None, expect.anonymous)
+    for role in ROLES:
+        client.force_login(getattr(cast, role))
+        in_side, out_side = SIDES[role]
+        if expect.obj in (None, "reset", "fmt"):
+            check(role, "get", None, expect.ok if role in expect.allowed else expect.denied)
+            continue
+        if in_side:
+            if expect.get is not None:
+                check(role, "get", in_side, expect.get)
+            else:
+                check(role, "get", in_side, expect.ok if role in expect.allowed else expect.denied)
+            if expect.post and role not in expect.allowed:
+                check(role, "post", in_side, expect.denied)
+        if out_side:
+            check(role, "get", out_side, expect.get or 404, "out of scope")
+            if expect.post:
+                check(role, "post", out_side, 404, "out of scope")
+        client.logout()
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("name", ADMIN_PAGES, ids=str)
+def test_the_admin_is_for_administrators_only(client, cast, name):
+    url = reverse(name)
+    for role in ROLES:
+        client.force_login(getattr(cast, role))
+        response = client.get(url)
+        if role == "admin":
+            # 403: an add page the admin itself forbids (stage changes, the access log).
+            assert response.status_code in (200, 403), (role, url, response.status_code)
+        else:
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], (role, url)
+        client.logout()
