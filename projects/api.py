@@ -26,9 +26,12 @@ from operators.access import (
 
 from . import serializers as s
 from .errors import PipelineError, StaleVersion
-from .models import FollowUp, Project, SourceMode, Stage, StageChange, Status
+from .history import changes_since
+from .models import FollowUp, Priority, Project, SourceMode, Stage, StageChange, Status
+from .services import followup_record, project_create
+from .sources import ALL_DETAIL_FIELDS
 from .stages import project_move_stage
-from .writes import changes_since, followup_record, investor_find_or_create, project_create, project_update
+from .writes import project_update
 
 
 class Pagination(PageNumberPagination):
@@ -135,13 +138,29 @@ class ProjectViewSet(
         serializer = s.ProjectWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        data.pop("version", None)
-        investor = data.pop("investor", None)
-        name, code = data.pop("investor_name", ""), data.pop("investor_credit_code", "")
+        investor = data.get("investor")
+        new_investor = None
         if investor is None:
-            investor = investor_find_or_create(name=name, credit_code=code, user=request.user)
-        organization = data.pop("organization")
-        project = project_create(user=request.user, organization=organization, investor=investor, **data)
+            new_investor = {
+                "name": data.get("investor_name", ""),
+                "credit_code": data.get("investor_credit_code") or None,
+            }
+        # The same service as the lead form: source details, scope and the duplicate check.
+        project = project_create(
+            user=request.user,
+            title=data.get("title", ""),
+            zone=data["zone"],
+            organization=data["organization"],
+            owner=data.get("owner") or request.user,
+            source_mode=data.get("source_mode", ""),
+            details={name: data[name] for name in ALL_DETAIL_FIELDS if name in data},
+            investor=investor,
+            new_investor=new_investor,
+            planned_amount=data.get("planned_amount"),
+            industry=data.get("industry", ""),
+            priority=data.get("priority", Priority.NORMAL),
+            acknowledge_duplicates=data.get("acknowledge_duplicates", False),
+        )
         return self._read(project, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -180,7 +199,7 @@ class ProjectViewSet(
             )
         except StaleVersion as exc:
             current = Project.objects.get(pk=project.pk)
-            exc.changes = exc.changes or changes_since(current, data["expected_version"])
+            exc.changes = exc.changes or changes_since(current, data["expected_version"], request.user)
             exc.current_version = current.version
             raise
         return self._read(project)

@@ -115,13 +115,27 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
     owner = ScopedRelatedField(lambda user: visible_users(user, get_user_model().objects.all()), required=False)
     chain = ScopedRelatedField(lambda user: IndustryChain.objects.all(), required=False, allow_null=True)
     chain_link = ScopedRelatedField(lambda user: ChainLink.objects.all(), required=False, allow_null=True)
+    acknowledge_duplicates = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text=_("Save even if another project seems to court the same investor (they are then linked)."),
+    )
     version = serializers.IntegerField(
         min_value=1, max_value=2**31 - 1, required=False, help_text=_("Required on update: the version you saw.")
     )
 
     class Meta:
         model = Project
-        fields = ["investor", "investor_name", "investor_credit_code", "organization", "version", *EDITABLE_FIELDS]
+        fields = [
+            "investor",
+            "investor_name",
+            "investor_credit_code",
+            "organization",
+            "acknowledge_duplicates",
+            "version",
+            *EDITABLE_FIELDS,
+        ]
 
     def validate(self, attrs):
         if self.instance is None:

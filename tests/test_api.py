@@ -89,7 +89,8 @@ def test_it_creates_a_project_with_a_new_investor(api, cast):
             "title": "LED驱动研发基地",
             "investor_name": "江州明芯光电有限公司",
             "zone": cast.zone_a.pk,
-            "source_mode": "chain",
+            "source_mode": "referral",
+            "referrer": "园区企业瑞光电子",
             "planned_amount": "300000000.00",
         },
         format="json",
@@ -277,3 +278,24 @@ def test_schema_and_docs_pages(client, cast):
     assert schema.json()["openapi"].startswith("3.")
     assert "/api/v1/projects/{id}/move-stage/" in schema.json()["paths"]
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_create_applies_the_lead_rules_of_the_pipeline(api, cast, ours):
+    client = api(cast.officer)
+    response = client.post(
+        "/api/v1/projects/",
+        {"title": "x", "investor_name": "甲公司", "zone": cast.zone_a.pk, "source_mode": "referral"},
+        format="json",
+    )
+    assert response.status_code == 400 and "referrer" in response.json()["errors"]
+    # The same investor as another project: refused until acknowledged, then linked.
+    body = {
+        "title": "又一个",
+        "investor": ours.investor_id,
+        "zone": cast.zone_a.pk,
+        "source_mode": "referral",
+        "referrer": "x",
+    }
+    assert client.post("/api/v1/projects/", body, format="json").status_code == 400
+    response = client.post("/api/v1/projects/", {**body, "acknowledge_duplicates": True}, format="json")
+    assert response.status_code == 201, response.json()
