@@ -82,6 +82,13 @@ def test_it_imports_a_realistic_xlsx_ledger_in_yi(team):
     assert FollowUp.objects.filter(project__organization=team.committee_a).count() == 150
     assert StageChange.objects.filter(project__organization=team.committee_a).count() == 200
     assert Project.history.filter(history_type="+").count() == 200
+    record = contract.history.get()
+    assert (record.planned_amount, record.contract_signed_on, record.history_user) == (
+        contract.planned_amount,
+        contract.contract_signed_on,
+        team.officer,
+    )
+    assert FollowUp.history.count() == 150 and Investor.history.count() == 200
 
 
 def test_it_imports_a_gb18030_csv_in_wan(team):
@@ -133,6 +140,8 @@ def test_a_changed_row_updates_its_project(team):
     moved = Project.objects.get(title=rows[2]["title"])
     assert moved.stage == Stage.NEGOTIATING and moved.version == 2
     assert moved.stage_changes.filter(from_stage="site_visit", to_stage="negotiating").exists()
+    assert [r.history_type for r in moved.history.all()] == ["~", "+"]
+    assert moved.history.first().stage == Stage.NEGOTIATING
 
 
 def test_rows_match_by_project_id_when_present(team):
