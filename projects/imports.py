@@ -33,6 +33,7 @@ from .validators import normalize_credit_code, validate_credit_code
 logger = logging.getLogger(__name__)
 
 BATCH = 1000
+ORDER = {stage: index for index, stage in enumerate(Stage.values)}
 TOTAL_WORDS = {"合计", "总计", "小计", "total", "sum"}
 # Project foreign keys that the import resolves itself (clean_fields would query each one).
 FK_FIELDS = [
@@ -134,6 +135,7 @@ class _Context:
     def __init__(self, *, user, organization, rows_values: list[dict]):
         self.user = user
         self.organization = organization
+        self.note = _("Imported from the ledger.")
         self.zones = {}
         for zone in visible_zones(user):
             for name in (zone.name, zone.short_name):
@@ -404,7 +406,7 @@ def _plan_create(plan, context, number, values, heading, investor, zone, owner, 
         if name in values and name not in ("stage", "status", "source_mode", "title"):
             setattr(project, name, values[name])
     evidence_values = {n: getattr(project, n) for fields in EVIDENCE_FIELDS.values() for n in fields}
-    stages = STAGES[1 : Stage.order(project.stage) + 1]
+    stages = STAGES[1 : ORDER[project.stage] + 1]
     if not (_clean(plan, number, heading, project) & _evidence(plan, number, heading, stages, evidence_values)):
         return
     if values.get("next_follow_up_on") or values.get("follow_up_summary"):
@@ -420,7 +422,7 @@ def _plan_create(plan, context, number, values, heading, investor, zone, owner, 
             to_status=project.status,
             changed_at=now,
             changed_by=context.user,
-            note=_("Imported from the ledger."),
+            note=context.note,
         )
     )
 
@@ -461,7 +463,7 @@ def _plan_update(plan, context, number, values, heading, existing, investor, zon
     if "status" in changed and project.status == Status.ACTIVE:
         put("lost_reason", "")
 
-    old, new = Stage.order(existing.stage), Stage.order(project.stage)
+    old, new = ORDER[existing.stage], ORDER[project.stage]
     if new < old:
         plan.problem(
             number,
@@ -498,7 +500,7 @@ def _plan_update(plan, context, number, values, heading, existing, investor, zon
                 to_status=project.status,
                 changed_at=now,
                 changed_by=context.user,
-                note=_("Imported from the ledger."),
+                note=context.note,
             )
         )
     project.version = existing.version + 1
