@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -61,8 +62,17 @@ def captured_sql(fn: Callable[[], object]) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
+_DECLARE = re.compile(r"^DECLARE .*? CURSOR (?:WITH(?:OUT)? HOLD )?FOR (.*)$", re.S)
+
+
 def bare_sql(statements: list[str]) -> Callable[[], None]:
-    """Run the statements through a raw cursor, fetching every row: the cost of the SQL alone."""
+    """Run the statements through a raw cursor, fetching every row: the cost of the SQL alone.
+    Server-side cursors (iterator()) are replayed as their plain query."""
+    statements = [
+        m.group(1) if (m := _DECLARE.match(sql)) else sql
+        for sql in statements
+        if not sql.startswith(("CLOSE ", "FETCH ", "SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
 
     def run():
         with connection.cursor() as cursor:

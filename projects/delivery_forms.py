@@ -43,7 +43,11 @@ def _model_field(name: str, **kwargs):
 
 
 def yuan_to_wan(value):
-    return None if value is None else (value / WAN).normalize()
+    if value is None:
+        return None
+    wan = (value / WAN).normalize()
+    # 5000 万元, not 5E+3.
+    return wan.quantize(Decimal(1)) if wan.as_tuple().exponent > 0 else wan
 
 
 class BootstrapForm(forms.Form):
@@ -128,6 +132,33 @@ class StageChangeForm(VersionedForm):
             if uploaded:
                 uploads.append((kind, uploaded))
         return evidence, uploads
+
+
+# The fields of the stage form a refused move can be completed with (evidence, files, the note).
+STAGE_FORM_FIELDS = [
+    "note",
+    *ALL_EVIDENCE_FIELDS,
+    *[f for fs in OPTIONAL_EVIDENCE_FIELDS.values() for f in fs],
+    *[f"file_{kind}" for kind in STAGE_FILES.values()],
+]
+
+
+def stage_form_for_move(
+    project: Project, *, to_stage: str, note: str, operator_only: bool, show_names: bool
+) -> StageChangeForm:
+    """The stage form for a move tried elsewhere (the board) that needs more: bound to the target
+    stage and the note given, the project's current evidence filled in, ready for the service's
+    errors to be added to its fields."""
+    blank = StageChangeForm(project=project, operator_only=operator_only, show_names=show_names)
+    data = {
+        name: "" if blank[name].value() is None else blank[name].value()
+        for name in blank.fields
+        if not name.startswith("file_")
+    }
+    data.update(to_stage=to_stage, note=note, version=project.version)
+    form = StageChangeForm(data, project=project, operator_only=operator_only, show_names=show_names)
+    form.is_valid()
+    return form
 
 
 class StatusChangeForm(VersionedForm):

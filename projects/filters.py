@@ -13,6 +13,7 @@ from operators.access import visible_zones
 
 from .models import IndustryChain, Project, SourceMode, Stage, Status
 from .selectors import owner_filter_choices, project_search_q
+from .widgets import FastSelect
 
 WAN = Decimal(10_000)
 
@@ -61,7 +62,9 @@ class ProjectFilter(django_filters.FilterSet):
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-check-input"
             elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
+                field.widget = FastSelect(
+                    attrs={**field.widget.attrs, "class": "form-select form-select-sm"}, choices=field.widget.choices
+                )
             else:
                 field.widget.attrs["class"] = "form-control form-control-sm"
 

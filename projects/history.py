@@ -27,6 +27,8 @@ AMOUNT_FIELDS = {
     "actual_investment",
 }
 TIMELINE_LIMIT = 200
+# A stage or status change: the StageChange row tells it (with its note) where one is shown.
+MOVE_FIELDS = {"stage", "status"}
 
 
 def person(user) -> str:
@@ -116,13 +118,16 @@ class _Formatter:
         return text if len(text) <= 80 else text[:79] + "…"
 
 
-def diff_records(new, old, formatter: _Formatter, who: str = "") -> list[FieldChange]:
-    """The field changes from history row `old` to `new`, formatted for the reader."""
+def _deltas(new, old) -> list:
+    """The raw field changes from history row `old` to `new`, in the model's field order."""
     delta = new.diff_against(old, excluded_fields=SKIPPED_FIELDS)
     changes = [c for c in delta.changes if c.old != c.new]
-    formatter.preload(changes)
-    fields_order = [f.name for f in formatter.model._meta.fields]
+    fields_order = [f.name for f in new.instance_type._meta.fields]
     changes.sort(key=lambda c: fields_order.index(c.field) if c.field in fields_order else 999)
+    return changes
+
+
+def _format(changes, formatter: _Formatter, who: str) -> list[FieldChange]:
     return [
         FieldChange(
             name=c.field,
@@ -133,6 +138,13 @@ def diff_records(new, old, formatter: _Formatter, who: str = "") -> list[FieldCh
         )
         for c in changes
     ]
+
+
+def diff_records(new, old, formatter: _Formatter, who: str = "") -> list[FieldChange]:
+    """The field changes from history row `old` to `new`, formatted for the reader."""
+    changes = _deltas(new, old)
+    formatter.preload(changes)
+    return _format(changes, formatter, who)
 
 
 def changes_since(project: Project, version: int, user=None) -> list[tuple[str, str, str]]:
@@ -147,27 +159,40 @@ def changes_since(project: Project, version: int, user=None) -> list[tuple[str, 
     return [(c.label, c.old, c.new) for c in changes]
 
 
-def project_timeline(project: Project, user) -> list[TimelineEntry]:
-    """Who changed what and when on this project and its files, newest first."""
+def project_timeline(project: Project, user, *, moves_told_apart: bool = False) -> list[TimelineEntry]:
+    """Who changed what and when on this project and its files, newest first. With
+    `moves_told_apart` the caller shows stage and status changes itself (StageChange rows, with
+    their note), so those fields and the move's note are left out here: one move, told once.
+    A fixed number of queries whatever the length of the history."""
     masked = not can_see_names(project, user)
     formatter = _Formatter(Project, user, masked)
     records = list(
         project.history.select_related("history_user").order_by("-history_date", "-history_id")[: TIMELINE_LIMIT + 1]
     )
-    entries: list[TimelineEntry] = []
+    compared = []
     for i, record in enumerate(records[:TIMELINE_LIMIT]):
-        who = person(record.history_user)
-        reason = record.history_change_reason or ""
         if record.history_type == "+":
+            compared.append((record, None))
+        elif i + 1 < len(records):
+            compared.append((record, _deltas(record, records[i + 1])))
+    # Related names (owners, zones...) of every change, loaded once per model.
+    formatter.preload([c for _record, changes in compared for c in changes or []])
+    entries: list[TimelineEntry] = []
+    for record, changes in compared:
+        who = person(record.history_user)
+        if changes is None:
             entries.append(
                 TimelineEntry(at=record.history_date, who=who, headline=_("%(who)s logged the project") % {"who": who})
             )
             continue
-        if i + 1 >= len(records):
-            continue
-        changes = diff_records(record, records[i + 1], formatter, who)
+        reason = record.history_change_reason or ""
+        if moves_told_apart and any(c.field in MOVE_FIELDS for c in changes):
+            changes = [c for c in changes if c.field not in MOVE_FIELDS and c.field != "status_note"]
+            reason = ""
         if changes or reason:
-            entries.append(TimelineEntry(at=record.history_date, who=who, changes=changes, reason=reason))
+            entries.append(
+                TimelineEntry(at=record.history_date, who=who, changes=_format(changes, formatter, who), reason=reason)
+            )
     for row in (
         Attachment.history.filter(project_id=project.pk)
         .select_related("history_user")

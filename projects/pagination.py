@@ -10,12 +10,18 @@ from django.core.paginator import EmptyPage, Page
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator
+from django_tables2.rows import BoundRows
 
 
 class DeferredJoinPaginator(LazyPaginator):
     def _queryset(self) -> QuerySet | None:
-        data = getattr(self.object_list, "data", self.object_list)
-        return data if isinstance(data, QuerySet) else None
+        # The table hands over its BoundRows, whose data (TableQuerysetData) wraps the queryset.
+        data = self.object_list
+        for _level in range(3):
+            if isinstance(data, QuerySet):
+                return data
+            data = getattr(data, "data", None)
+        return None
 
     def page(self, number):
         queryset = self._queryset()
@@ -35,5 +41,8 @@ class DeferredJoinPaginator(LazyPaginator):
         else:
             self._num_pages = number
             self._final_num_pages = number
-        rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
-        return Page([rows[pk] for pk in ids if pk in rows], number, self)
+        found = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+        records = [found[pk] for pk in ids if pk in found]
+        if isinstance(self.object_list, BoundRows):
+            return Page(BoundRows(data=records, table=self.object_list.table), number, self)
+        return Page(records, number, self)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from operators.access import (
     changeable_projects,
+    may_change,
     scope_for,
     visible_organizations,
     visible_projects,
@@ -83,12 +84,7 @@ def project_for_change(user, pk: int) -> Project:
 
 
 def can_change(user, project: Project) -> bool:
-    scope = scope_for(user)
-    return (
-        scope.is_admin
-        or project.organization_id in scope.pipeline_org_ids
-        or project.zone_id in scope.operator_zone_ids
-    )
+    return may_change(user, project)
 
 
 # -- what the lead form offers ------------------------------------------------------------------

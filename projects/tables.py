@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .confidential import can_see_names, display_investor, display_title
-from .models import Project, Status
+from .models import Project, SourceMode, Stage, Status
 from .templatetags.amounts import amount
 
 # Columns a phone hides: the list stays readable at 375 px.
@@ -73,6 +75,7 @@ class ProjectTable(tables.Table):
             "last_activity_at",
         )
         attrs = {"class": "table table-hover table-sm align-middle bg-white mb-0", "id": "project-table"}
+        template_name = "projects/_table.html"
         empty_text = _("No project matches these filters.")
         order_by = ("-created_at",)
         default = "—"
@@ -81,6 +84,12 @@ class ProjectTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.user = user
         self.today = timezone.localdate()
+        # Labels looked up once per page: get_FOO_display() rebuilds its map on every call.
+        self.labels = {
+            "stage": {k: str(v) for k, v in Stage.choices},
+            "status": {k: str(v) for k, v in Status.choices},
+            "source_mode": {k: str(v) for k, v in SourceMode.choices},
+        }
 
     def render_title(self, record):
         # On a phone the investor and amount columns are hidden: they come under the title.
@@ -104,16 +113,18 @@ class ProjectTable(tables.Table):
         return record.zone.short_name or record.zone.name
 
     def render_source_mode(self, record):
-        return record.get_source_mode_display()
+        return self.labels["source_mode"].get(record.source_mode, record.source_mode)
 
     def render_stage(self, record):
         html = format_html(
             '<span class="badge text-bg-{}">{}</span>',
             STAGE_COLOURS.get(record.stage, "secondary"),
-            record.get_stage_display(),
+            self.labels["stage"].get(record.stage, record.stage),
         )
         if record.status != Status.ACTIVE:
-            html = format_html('{} <span class="badge text-bg-dark">{}</span>', html, record.get_status_display())
+            html = format_html(
+                '{} <span class="badge text-bg-dark">{}</span>', html, self.labels["status"].get(record.status)
+            )
         return html
 
     def render_planned_amount(self, value):
@@ -134,3 +145,29 @@ class ProjectTable(tables.Table):
     def render_last_activity_at(self, value):
         local = timezone.localtime(value)
         return format_html('<span title="{}">{}</span>', local.strftime("%Y-%m-%d %H:%M"), local.strftime("%Y-%m-%d"))
+
+    # -- the body, rendered in one pass -----------------------------------------------------------
+    # django-tables2 renders each cell through accessor lookups, argument introspection and a
+    # template node: about 4 ms a row. The body is built here with one format_html per cell from
+    # the same render_* methods, and the template only places it (templates/projects/_table.html).
+
+    def body_html(self):
+        columns = [(column.name, column.attrs.get("td", {})) for column in self.columns]
+        td_attrs = {name: flatatt(attrs) for name, attrs in columns}
+        renderers = {name: getattr(self, f"render_{name}") for name, _attrs in columns}
+        rows = []
+        for row in self.page.object_list if self.page else self.rows:
+            record = row.record
+            cells = []
+            for name, _attrs in columns:
+                value = getattr(record, name)
+                cell = self.default if value is None else _call(renderers[name], record, value)
+                cells.append(format_html("<td{}>{}</td>", td_attrs[name], cell))
+            rows.append(format_html("<tr>{}</tr>", mark_safe("".join(cells))))  # noqa: S308 - escaped cells
+        return mark_safe("".join(rows))  # noqa: S308 - every cell went through format_html
+
+
+def _call(renderer, record, value):
+    code = renderer.__func__.__code__
+    names = code.co_varnames[1 : code.co_argcount]
+    return renderer(**{name: (record if name == "record" else value) for name in names})

@@ -1,5 +1,6 @@
-"""The project page's timeline: follow-ups, stage changes and edits (from the history), newest
-first, in a fixed number of queries."""
+"""The project page's timeline: follow-ups, stage changes, and edits and files told field by field
+in words (projects.history, the one way to describe history), newest first, in a fixed number
+of queries."""
 
 from __future__ import annotations
 
@@ -11,38 +12,11 @@ from django.utils import timezone
 
 from operators.access import visible_projects, visible_related
 
+from .history import project_timeline as history_entries
 from .models import Attachment, FollowUp, PossibleDuplicate, Project, StageChange
 
 User = get_user_model()
 TIMELINE_LIMIT = 100
-# History fields that are bookkeeping, not an edit a reader cares about.
-QUIET_FIELDS = {"version", "updated_at", "created_at", "id"}
-
-
-def _edits(project: Project) -> list[dict]:
-    """Edits from the history: who changed which fields when. Adjacent records are compared in
-    memory, so the page costs one query whatever the history's length."""
-    records = list(
-        project.history.select_related("history_user").order_by("-history_date", "-history_id")[: TIMELINE_LIMIT + 1]
-    )
-    fields = (
-        [f for f in Project._meta.fields if f.attname not in QUIET_FIELDS and hasattr(records[0], f.attname)]
-        if records
-        else []
-    )
-    items = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
-        if newer.history_type == "+":
-            items.append({"kind": "created", "at": newer.history_date, "user": newer.history_user, "fields": []})
-            continue
-        if older is None:
-            continue
-        changed = [str(f.verbose_name) for f in fields if getattr(newer, f.attname) != getattr(older, f.attname)]
-        # A stage move is already in the timeline as a stage change.
-        changed = [name for name in changed if name != str(Project._meta.get_field("stage").verbose_name)]
-        if changed:
-            items.append({"kind": "edit", "at": newer.history_date, "user": newer.history_user, "fields": changed})
-    return items[:TIMELINE_LIMIT]
 
 
 def project_timeline(user, project: Project) -> dict:
@@ -72,7 +46,10 @@ def project_timeline(user, project: Project) -> dict:
     )
     items = [{"kind": "follow_up", "at": _follow_up_at(f), "obj": f} for f in follow_ups]
     items += [{"kind": "stage", "at": s.changed_at, "obj": s} for s in stage_changes]
-    items += _edits(project)
+    items += [
+        {"kind": "file" if entry.attachment_id else "history", "at": entry.at, "obj": entry}
+        for entry in history_entries(project, user, moves_told_apart=True)
+    ]
     items.sort(key=lambda item: item["at"], reverse=True)
     return {
         "timeline": items[:TIMELINE_LIMIT],

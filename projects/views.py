@@ -8,16 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from operators.access import is_team_lead_of, may_change, works_pipeline_of
 from operators.views import who_you_are
 
-from . import selectors
+from . import confidential, selectors
 from .confidential import display_title
+from .delivery_forms import STAGE_FORM_FIELDS, stage_form_for_move
 from .duplicates import DuplicatesFound, find_duplicates
 from .errors import PipelineError, StaleVersion, TransitionError
 from .exports import ledger_dataset, ledger_filename
@@ -164,19 +166,30 @@ def _source_rows(project) -> list[tuple[str, object, bool]]:
 
 
 def _detail_context(request, project, follow_up_form=None):
+    user = request.user
     return {
         "project": project,
         "source_rows": _source_rows(project),
-        "can_change": selectors.can_change(request.user, project),
+        "can_change": may_change(user, project),
+        # What each role may do here: the same checks as the delivery views that do it.
+        "works_pipeline": works_pipeline_of(user, project),
+        "is_lead": is_team_lead_of(user, project.organization_id),
+        "manages_confidentiality": confidential.can_manage_confidentiality(project, user),
+        "registered_company": confidential.display_value(project, user, "registered_company"),
+        "registered_credit_code": confidential.display_value(project, user, "registered_credit_code"),
+        "stages": list(Stage),
+        "current_order": Stage.order(project.stage),
         "follow_up_form": follow_up_form or FollowUpForm(),
-        **project_timeline(request.user, project),
+        **project_timeline(user, project),
     }
 
 
 @require_GET
 @login_required
 def project_detail(request, pk: int):
+    """THE page of a project: summary, evidence, files, timeline, and the forms each role may use."""
     project = selectors.project_for_view(request.user, pk)
+    confidential.log_confidential_access(project=project, user=request.user)
     return render(request, "projects/detail.html", _detail_context(request, project))
 
 
@@ -218,29 +231,53 @@ def project_board(request):
     return render(request, "projects/board.html", _board_context(request))
 
 
+def _needs_the_stage_form(exc: TransitionError) -> bool:
+    """A move refused for evidence or a reason the stage form asks for (not for rights or status)."""
+    fields = set(exc.errors)
+    return "to_stage" not in fields and bool(fields & set(STAGE_FORM_FIELDS))
+
+
 @require_POST
 @login_required
 def project_move(request, pk: int):
-    """A card moved on the board (drag-and-drop or button): through the one transition service."""
+    """A card moved on the board (drag-and-drop or button): through the one transition service.
+    A move that needs evidence or a reason opens the stage form for that target stage, prefilled;
+    a stale card shows what changed since the board was loaded."""
     project = selectors.project_for_change(request.user, pk)
     form = MoveForm(request.POST)
-    problem, field_errors = None, []
+    problem, field_errors, changes, stage_form = None, [], None, None
+    board_url = _board_url(request)
     if not form.is_valid():
         problem = _("The move could not be read. Reload the board and try again.")
     else:
+        data = form.cleaned_data
         try:
             project_move_stage(
                 project=project,
                 user=request.user,
-                to_stage=form.cleaned_data["to_stage"],
-                expected_version=form.cleaned_data["version"],
-                note=form.cleaned_data["note"],
+                to_stage=data["to_stage"],
+                expected_version=data["version"],
+                note=data["note"],
             )
-        except StaleVersion:
-            problem = _("Someone else changed this project meanwhile. Reload the board to see its current state.")
+        except StaleVersion as exc:
+            problem = str(exc.message)
+            changes = exc.changes
         except TransitionError as exc:
             problem = str(exc.message)
             field_errors = [m for messages_ in exc.errors.values() for m in messages_]
+            if _needs_the_stage_form(exc):
+                if not request.htmx:
+                    messages.error(request, problem)
+                    query = urlencode({"to_stage": data["to_stage"], "note": data["note"], "next": board_url})
+                    return redirect(reverse("projects:project_stage", args=[pk]) + "?" + query)
+                stage_form = stage_form_for_move(
+                    project,
+                    to_stage=data["to_stage"],
+                    note=data["note"],
+                    operator_only=not works_pipeline_of(request.user, project),
+                    show_names=confidential.can_see_names(project, request.user),
+                )
+                add_service_errors(stage_form, exc.errors)
     if problem:
         message = problem + (" " + " ".join(str(m) for m in field_errors) if field_errors else "")
     else:
@@ -250,17 +287,35 @@ def project_move(request, pk: int):
         }
     if request.htmx:
         context = _board_context(request) | {
-            "move_problem": problem,
+            "move_problem": None if stage_form is not None else problem,
             "move_errors": field_errors,
+            "move_changes": changes,
             "move_message": None if problem else message,
             "moved_project": project,
         }
-        return render(request, "projects/_board.html", context)
+        if stage_form is not None:
+            context["stage_form"] = {
+                "template": "projects/delivery/_stage_form.html",
+                "form": stage_form.style(),
+                "groups": stage_form.groups(),
+                "current_order": Stage.order(project.stage),
+                "project": project,
+                "title": display_title(project, request.user),
+                "next": board_url,
+            }
+        return render(request, "projects/_board_response.html", context)
     (messages.error if problem else messages.success)(request, message)
+    return redirect(board_url)
+
+
+def _board_url(request) -> str:
+    """Where the board was (with its filters): the `next` the card sent, if it is ours."""
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("projects:board")
-    return redirect(target)
+        if request.GET:
+            target += "?" + request.GET.urlencode()
+    return target
 
 
 # -- My work (the home page) -------------------------------------------------------------------

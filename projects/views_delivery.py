@@ -17,13 +17,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from operators.access import (
     changeable_projects,
     is_team_lead_of,
-    may_change,
     pipeline_projects,
     settles_disputes,
     visible_projects,
@@ -47,7 +47,6 @@ from .delivery_forms import (
 )
 from .disputes import dispute_queue, duplicate_decide
 from .errors import PipelineError, StaleVersion
-from .history import project_timeline
 from .models import Attachment, ConfidentialAccess, PossibleDuplicate, Project, Stage, StageChange, Status
 from .ownership import possible_owners, project_assign_owner
 from .stages import project_move_stage, project_set_status
@@ -82,7 +81,15 @@ def _pipeline_project(request, pk) -> Project:
 
 
 def project_page_url(project) -> str:
-    return reverse("projects:project_delivery", args=[project.pk])
+    return reverse("projects:detail", args=[project.pk])
+
+
+def _next_url(request) -> str:
+    """Where to go back after a form (the board a move was tried from), if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
 
 
 def _apply_errors(form, exc: PipelineError) -> None:
@@ -95,7 +102,7 @@ def _apply_errors(form, exc: PipelineError) -> None:
 
 def _done(request, project, message: str):
     messages.success(request, message)
-    url = project_page_url(project)
+    url = _next_url(request) or project_page_url(project)
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
@@ -106,7 +113,12 @@ def _done(request, project, message: str):
 def _render_form(request, project, template: str, context: dict):
     """The form as a partial for htmx (a modal on the project page or the board), else a page."""
     context["form"].style()
-    context = {"project": project, "title": confidential.display_title(project, request.user), **context}
+    context = {
+        "project": project,
+        "title": confidential.display_title(project, request.user),
+        "next": _next_url(request),
+        **context,
+    }
     if request.htmx:
         return render(request, template, context)
     return render(request, "projects/delivery/form_page.html", {**context, "partial": template})
@@ -123,28 +135,10 @@ def _conflict(form, exc: StaleVersion, project):
 
 @require_GET
 def project_delivery(request, pk):
-    """The project's delivery view: stage, status, evidence, files and readable history."""
+    """The former delivery view of a project: its stage, evidence, files and readable history now
+    live on the project page. Kept so that links and bookmarks keep working (in scope only)."""
     project = _visible_project(request, pk)
-    confidential.log_confidential_access(project=project, user=request.user)
-    user = request.user
-    context = {
-        "project": project,
-        "title": confidential.display_title(project, user),
-        "investor": confidential.display_investor(project, user),
-        "names_visible": confidential.can_see_names(project, user),
-        "registered_company": confidential.display_value(project, user, "registered_company"),
-        "registered_credit_code": confidential.display_value(project, user, "registered_credit_code"),
-        "attachments": project.attachments.select_related("uploaded_by"),
-        "timeline": project_timeline(project, user),
-        "can_change": may_change(user, project),
-        "works_pipeline": works_pipeline_of(user, project),
-        "is_lead": is_team_lead_of(user, project.organization_id),
-        "manages_confidentiality": confidential.can_manage_confidentiality(project, user),
-        "stage_changes": project.stage_changes.select_related("changed_by")[:50],
-        "stages": list(Stage),
-        "current_order": Stage.order(project.stage),
-    }
-    return render(request, "projects/delivery/project.html", context)
+    return redirect(project_page_url(project), permanent=False)
 
 
 @require_http_methods(["GET", "POST"])
@@ -157,6 +151,8 @@ def project_stage(request, pk):
         project=project,
         operator_only=operator_only,
         show_names=confidential.can_see_names(project, request.user),
+        # Opened for a given move (from the board): that stage and note, prefilled.
+        initial={k: request.GET[k] for k in ("to_stage", "note") if request.GET.get(k)},
     )
     extra = {}
     if request.method == "POST" and form.is_valid():

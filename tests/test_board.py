@@ -5,6 +5,8 @@ from decimal import Decimal
 import pytest
 
 from projects.models import Project, Stage, StageChange
+from projects.stages import project_move_stage
+from tests.delivery_helpers import project_at
 from tests.factories import FollowUpFactory, ProjectFactory
 
 
@@ -63,18 +65,108 @@ def test_a_stale_card_is_refused_with_a_reload_message(client, cast, project):
         HTTP_HX_REQUEST="true",
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert "Reload the board" in response.content.decode()
+    html = response.content.decode()
+    assert 'id="move-problem"' in html and "The board now shows the current state" in html
     assert not StageChange.objects.exists()
 
 
-def test_moving_back_needs_a_reason(client, cast, project):
+def test_a_stale_card_shows_what_changed_since_the_board_was_loaded(client, cast, project):
+    FollowUpFactory(project=project)
+    seen = project.version
+    project_move_stage(project=project, user=cast.teammate, to_stage=Stage.CONTACTED, expected_version=seen)
+    client.force_login(cast.officer)
+    response = client.post(
+        f"/projects/{project.pk}/move/",
+        {"to_stage": "contacted", "version": seen},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    assert 'id="move-changes"' in html
+    assert response.context["move_changes"] == [("stage", "Lead", "Contacted")]
+    # The card is shown where it now is, with its current version.
+    card = f'data-id="{project.pk}" data-version="{project.version}"'
+    assert card in html
+    assert StageChange.objects.count() == 1
+
+
+def _opened_form(response) -> str:
+    """The stage form sent out of band into the modal, or ''."""
+    html = response.content.decode()
+    marker = '<div id="project-modal-body" hx-swap-oob="innerHTML">'
+    return html[html.index(marker) :] if marker in html else ""
+
+
+def test_moving_back_opens_the_stage_form_for_the_reason(client, cast, project):
     Project.objects.filter(pk=project.pk).update(stage=Stage.CONTACTED)
     client.force_login(cast.officer)
     data = {"to_stage": "lead", "version": project.version}
     response = client.post(f"/projects/{project.pk}/move/", data, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
-    assert "Say why the project moves back." in response.content.decode()
-    response = client.post(f"/projects/{project.pk}/move/", data | {"note": "企业暂停洽谈"}, HTTP_HX_REQUEST="true")
+    form = _opened_form(response)
+    assert 'id="stage-form"' in form
+    assert "Say why the project moves back." in form
+    assert '<option value="lead" selected>' in form
+    assert 'name="next" value="/projects/board/"' in form
+    assert 'id="move-problem"' not in response.content.decode()
+    assert Project.objects.get(pk=project.pk).stage == Stage.CONTACTED
+    # The form in the modal posts to the stage view; done, it goes back to the board.
+    response = client.post(
+        f"/projects/{project.pk}/stage/",
+        data | {"note": "企业暂停洽谈", "next": "/projects/board/"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 204 and response["HX-Redirect"] == "/projects/board/"
     assert Project.objects.get(pk=project.pk).stage == Stage.LEAD
+
+
+def test_a_move_that_needs_evidence_opens_the_stage_form_prefilled(client, cast):
+    project = project_at(
+        Stage.NEGOTIATING,
+        organization=cast.committee_a,
+        zone=cast.zone_a,
+        owner=cast.officer,
+        planned_amount=Decimal("50000000"),
+    )
+    client.force_login(cast.officer)
+    response = client.post(
+        f"/projects/{project.pk}/move/?zone={cast.zone_a.pk}",
+        {"to_stage": "intention_signed", "version": project.version},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    form = _opened_form(response)
+    assert '<option value="intention_signed" selected>' in form
+    stage_form = response.context["stage_form"]["form"]
+    assert set(stage_form.errors) == {"intention_signed_on", "intention_amount", "file_intention_agreement"}
+    assert 'name="planned_amount" value="5000"' in form  # what the project has, in 万元
+    assert f'name="next" value="/projects/board/?zone={cast.zone_a.pk}"' in form
+    assert Project.objects.get(pk=project.pk).stage == Stage.NEGOTIATING
+
+
+def test_without_htmx_a_move_that_needs_evidence_opens_the_stage_page(client, cast):
+    project = project_at(Stage.NEGOTIATING, organization=cast.committee_a, zone=cast.zone_a, owner=cast.officer)
+    client.force_login(cast.officer)
+    response = client.post(
+        f"/projects/{project.pk}/move/", {"to_stage": "intention_signed", "version": project.version}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/projects/{project.pk}/stage/?to_stage=intention_signed")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    assert '<option value="intention_signed" selected>' in page.content.decode()
+
+
+def test_an_operator_moving_to_an_early_stage_gets_the_rule_not_the_form(client, cast):
+    project = project_at(Stage.REGISTERED, organization=cast.committee_a, zone=cast.zone_a, owner=cast.officer)
+    client.force_login(cast.operator)
+    response = client.post(
+        f"/projects/{project.pk}/move/",
+        {"to_stage": "negotiating", "version": project.version, "note": "x"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert not _opened_form(response)
+    assert "An operating company updates registration" in response.content.decode()
+    assert Project.objects.get(pk=project.pk).stage == Stage.REGISTERED
 
 
 def test_without_htmx_it_redirects_with_a_message(client, cast, project):

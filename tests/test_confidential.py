@@ -43,7 +43,7 @@ def test_the_pages_show_the_codename_only(client, cast, secret, who):
     rival = project_at(Stage.CONTACTED, organization=cast.bureau_a, zone=cast.zone_a, owner=cast.county_manager)
     PossibleDuplicate.objects.create(project=rival, other=secret, matched_by="name", score=88)
     urls = [
-        reverse("projects:project_delivery", args=[secret.pk]),
+        reverse("projects:detail", args=[secret.pk]),
         reverse("projects:zone_projects", args=[cast.zone_a.pk]),
     ]
     if who != "operator":
@@ -86,7 +86,7 @@ def test_the_history_is_masked_too(client, cast, secret):
     secret._history_user = cast.officer
     secret.save()
     client.force_login(cast.city_manager)
-    body = client.get(reverse("projects:project_delivery", args=[secret.pk])).content
+    body = client.get(reverse("projects:detail", args=[secret.pk])).content
     assert_no_confidential_leak(body, secret)
     assert "清河时代储能科技有限公司".encode() not in body
 
@@ -94,7 +94,7 @@ def test_the_history_is_masked_too(client, cast, secret):
 @pytest.mark.parametrize("who", ["officer", "teammate", "lead", "admin"])
 def test_the_owning_organisation_sees_the_names(client, cast, secret, who):
     client.force_login(getattr(cast, who))
-    assert secret.title in client.get(reverse("projects:project_delivery", args=[secret.pk])).content.decode()
+    assert secret.title in client.get(reverse("projects:detail", args=[secret.pk])).content.decode()
 
 
 def test_need_to_know_shows_the_names(client, cast, secret):
@@ -102,19 +102,19 @@ def test_need_to_know_shows_the_names(client, cast, secret):
         project=secret, user=cast.officer, is_confidential=True, codename="北极星", need_to_know=[cast.city_manager]
     )
     client.force_login(cast.city_manager)
-    assert secret.title in client.get(reverse("projects:project_delivery", args=[secret.pk])).content.decode()
+    assert secret.title in client.get(reverse("projects:detail", args=[secret.pk])).content.decode()
     client.force_login(cast.county_manager)
-    assert_no_confidential_leak(client.get(reverse("projects:project_delivery", args=[secret.pk])).content, secret)
+    assert_no_confidential_leak(client.get(reverse("projects:detail", args=[secret.pk])).content, secret)
 
 
 def test_every_opening_is_logged_and_the_owner_reads_the_log(client, cast, secret):
     attachment = secret.attachments.get()
     client.force_login(cast.city_manager)
-    client.get(reverse("projects:project_delivery", args=[secret.pk]))
-    client.get(reverse("projects:project_delivery", args=[secret.pk]))
+    client.get(reverse("projects:detail", args=[secret.pk]))
+    client.get(reverse("projects:detail", args=[secret.pk]))
     client.get(reverse("projects:attachment_download", args=[attachment.pk]))
     client.force_login(cast.operator)
-    client.get(reverse("projects:project_delivery", args=[secret.pk]))
+    client.get(reverse("projects:detail", args=[secret.pk]))
     rows = list(ConfidentialAccess.objects.order_by("pk").values_list("user__username", "attachment"))
     assert rows == [("city_manager", None), ("city_manager", None), ("city_manager", attachment.pk), ("operator", None)]
     client.force_login(cast.officer)
@@ -128,7 +128,7 @@ def test_every_opening_is_logged_and_the_owner_reads_the_log(client, cast, secre
 def test_opening_an_ordinary_project_is_not_logged(client, cast, media):
     project = project_at(Stage.LEAD, organization=cast.committee_a, zone=cast.zone_a, owner=cast.officer)
     client.force_login(cast.city_manager)
-    client.get(reverse("projects:project_delivery", args=[project.pk]))
+    client.get(reverse("projects:detail", args=[project.pk]))
     assert not ConfidentialAccess.objects.exists()
 
 

@@ -45,7 +45,7 @@ def test_an_operator_registers_a_project_from_the_form(client, cast, media):
     assert project.registered_credit_code == CREDIT_CODES[1]
     assert project.contract_amount == Decimal("75000000.00")
     assert set(project.attachments.values_list("kind", flat=True)) == {"contract", "business_licence"}
-    page = client.get(reverse("projects:project_delivery", args=[project.pk])).content.decode()
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "7,500 万元" in page
 
 
@@ -123,12 +123,10 @@ def test_the_timeline_reads_in_words(client, cast, media):
     project.save()
     client.force_login(cast.officer)
     with translation.override("en"):
-        body = client.get(
-            reverse("projects:project_delivery", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
-        ).content.decode()
+        body = client.get(reverse("projects:detail", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "张三 changed planned investment from 5,000 万元 to 8,000 万元" in body
     # And in Chinese, the default language.
-    body = client.get(reverse("projects:project_delivery", args=[project.pk])).content.decode()
+    body = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "张三 将计划投资额从 5,000 万元 改为 8,000 万元" in body
 
 

@@ -79,7 +79,8 @@ EXPECTATIONS = {
     "projects:followup_create": Expect("project", CHANGERS, denied=404, post=True, get=405),
     "projects:move": Expect("project", CHANGERS, denied=404, post=True, get=405),
     # Delivery.
-    "projects:project_delivery": Expect("project", EVERYONE),
+    # The former delivery page redirects to the project page (in scope only).
+    "projects:project_delivery": Expect("project", EVERYONE, ok=302),
     "projects:project_stage": Expect("project", CHANGERS, post=True),
     "projects:project_status": Expect("project", PIPELINE, post=True),
     "projects:project_details": Expect("project", CHANGERS, post=True),

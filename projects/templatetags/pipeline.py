@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from projects import confidential, selectors
+from projects import confidential, history, selectors
 
 register = template.Library()
 
@@ -36,6 +36,7 @@ def overdue(project) -> bool:
 
 @register.filter
 def person(user) -> str:
+    """A person's name as the history sentences write it (张三, family name first)."""
     if user is None:
         return "—"
-    return user.get_full_name() or user.username
+    return history.person(user)

@@ -1,6 +1,8 @@
 /* The board: cards dragged to another column are moved through the same endpoint as the
    card's button (projects.stages.project_move_stage on the server), and the whole board is
-   re-rendered from the answer, so counts, totals and messages are always the server's. */
+   re-rendered from the answer, so counts, totals and messages are always the server's. A move
+   that needs evidence or a reason (moving back) comes back with the stage form for it, which
+   static/js/modal.js opens in place. */
 (function () {
   "use strict";
 
@@ -9,33 +11,17 @@
     return meta ? meta.content : "";
   }
 
-  function moveBack(evt) {
-    var ref = evt.from.children[evt.oldIndex] || null;
-    evt.from.insertBefore(evt.item, ref);
-  }
-
   function onEnd(evt) {
     if (evt.from === evt.to) return;
-    var board = document.getElementById("board");
-    var stages = board.dataset.stages.split(",");
     var card = evt.item;
-    var from = evt.from.dataset.stage;
     var to = evt.to.dataset.stage;
-    var note = "";
-    if (stages.indexOf(to) < stages.indexOf(from)) {
-      note = window.prompt(board.dataset.backPrompt || "", "");
-      if (note === null || !note.trim()) {
-        moveBack(evt);
-        return;
-      }
-    }
     card.classList.add("opacity-50");
     htmx.ajax("POST", card.dataset.moveUrl, {
       source: card,
       target: "#board",
       swap: "outerHTML",
       headers: { "X-CSRFToken": csrfToken() },
-      values: { to_stage: to, version: card.dataset.version, note: note },
+      values: { to_stage: to, version: card.dataset.version },
     });
   }
 

@@ -1,5 +1,6 @@
-"""In a browser: an operator finds a signed-intention project of their zone, moves it to
-registered with a credit code and the business licence; the owning officer sees it in the timeline."""
+"""In a browser: an operator finds a signed-intention project of their zone, opens its project
+page, moves it to registered with a credit code and the business licence in the stage form opened
+in place; the owning officer sees it in the project page's timeline."""
 
 from pathlib import Path
 
@@ -63,7 +64,13 @@ def test_an_operator_registers_a_project_and_the_officer_sees_it(browser, live_s
     page = _login(browser, live_server, "operator", viewport={"width": 1280, "height": 900})
     page.get_by_role("link", name="我的园区").click()
     page.get_by_role("link", name="集成电路封装测试项目").click()
+    page.wait_for_url(f"{live_server.url}/projects/{project.pk}/")
+    # Only the forms an operator may use are offered.
+    assert page.locator("#change-status, #assign-owner, #edit-confidentiality").count() == 0
     page.locator("#change-stage").click()
+    modal = page.locator("#project-modal")
+    modal.locator("#stage-form").wait_for()
+    assert modal.is_visible()
     page.select_option("select[name=to_stage]", "registered")
     page.fill("input[name=contract_signed_on]", "2026-03-15")
     page.fill("input[name=contract_amount]", "7500")
@@ -71,9 +78,10 @@ def test_an_operator_registers_a_project_and_the_officer_sees_it(browser, live_s
     page.fill("input[name=registered_company]", "清河芯联封装测试有限公司")
     page.fill("input[name=registered_credit_code]", CREDIT_CODES[1].lower())
     page.set_input_files("input[name=file_business_licence]", str(licence))
-    page.screenshot(path=str(SHOTS / "stage-form-operator.png"), full_page=True)
-    page.get_by_role("button", name="保存").click()
-    page.wait_for_url(f"{live_server.url}/projects/{project.pk}/delivery/")
+    page.screenshot(path=str(SHOTS / "stage-form-operator.png"))
+    modal.get_by_role("button", name="保存").click()
+    page.locator("#registered-company").get_by_text("清河芯联封装测试有限公司").wait_for()
+    assert page.url == f"{live_server.url}/projects/{project.pk}/"
     page.screenshot(path=str(SHOTS / "project-after-registration.png"), full_page=True)
 
     project.refresh_from_db()
@@ -86,8 +94,10 @@ def test_an_operator_registers_a_project_and_the_officer_sees_it(browser, live_s
     assert StageChange.objects.get(project=project).changed_by == cast.operator
 
     officer = _login(browser, live_server, "officer", viewport={"width": 375, "height": 800})
+    # The former delivery address still leads to the project page.
     officer.goto(f"{live_server.url}/projects/{project.pk}/delivery/")
-    timeline = officer.locator("#timeline")
+    officer.wait_for_url(f"{live_server.url}/projects/{project.pk}/")
+    timeline = officer.locator("#follow-ups")
     text = timeline.inner_text()
     assert "李运营" in text
     assert "清河芯联封装测试有限公司" in text

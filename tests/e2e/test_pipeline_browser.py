@@ -100,6 +100,24 @@ def test_an_officer_logs_follows_up_moves_and_finds_a_referral_lead(live_server,
     project.refresh_from_db()
     assert project.stage == Stage.CONTACTED
 
+    # Dragged back, the move needs a reason: the stage form opens in place for that move.
+    page.locator(f'.board-card[data-id="{project.pk}"]').drag_to(page.locator('.board-cards[data-stage="lead"]'))
+    form = page.locator("#project-modal #stage-form")
+    form.wait_for()
+    assert form.locator("select[name=to_stage]").input_value() == "lead"
+    assert form.locator('[data-field="note"]').count() == 1  # the error on the reason
+    page.screenshot(path=str(SHOTS / "board-move-needs-reason.png"))
+    form.locator("textarea[name=note]").fill("企业要求暂缓考察，回到线索阶段")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector(f'.board-cards[data-stage="lead"] .board-card[data-id="{project.pk}"]')
+    project.refresh_from_db()
+    assert project.stage == Stage.LEAD
+    # ... and forward again with the card's button.
+    page.locator(f'.board-card[data-id="{project.pk}"] .board-next').click()
+    page.wait_for_selector(f'.board-cards[data-stage="contacted"] .board-card[data-id="{project.pk}"]')
+    project.refresh_from_db()
+    assert project.stage == Stage.CONTACTED
+
     # Find it in the filtered list, and in the export of that list.
     page.goto(live_server.url + "/projects/")
     page.fill("#id_q", "瑞光智能")
