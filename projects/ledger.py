@@ -246,15 +246,31 @@ def choice_name(kind: str, value: str) -> str:
     return CHOICES[kind][value][0]
 
 
+# Cells that name or identify the enterprise: blank where a confidential project shows its codename.
+IDENTIFYING = {
+    "investor_credit_code",
+    "investor_top500",
+    "registered_company",
+    "registered_credit_code",
+    "referrer",
+    "chain_leader",
+    "fund_name",
+    "status_note",
+    "site_location",
+}
+
+
 def to_cell(column: Column, project, user):
     """The value of `column` for `project` as `user` may see it."""
     key = column.key
+    if key in IDENTIFYING and not can_see_names(project, user):
+        return ""
     if key == "title":
         return display_title(project, user)
     if key == "investor":
         return display_investor(project, user)
     if key == "investor_credit_code":
-        return (project.investor.credit_code or "") if display_investor(project, user) == project.investor.name else ""
+        return project.investor.credit_code or ""
     if key == "zone":
         return project.zone.name
     if key == "organization":
@@ -264,7 +280,7 @@ def to_cell(column: Column, project, user):
     if key == "chain":
         return project.chain.name if project.chain_id else ""
     if key == "investor_top500":
-        return "是" if project.investor.is_top500 and can_see_names(project, user) else ""
+        return "是" if project.investor.is_top500 else ""
     value = getattr(project, key)
     if column.kind == "choice":
         return choice_name(key, value)

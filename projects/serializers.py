@@ -8,7 +8,7 @@ from rest_framework import serializers
 from operators.access import changeable_projects, visible_projects, visible_users, visible_zones
 from operators.models import Organization, Zone
 
-from .confidential import display_investor, display_title
+from .confidential import can_see_names, display_investor, display_title
 from .forms_import import importing_organizations
 from .models import ChainLink, FollowUp, IndustryChain, Investor, Project, Stage, StageChange
 from .stages import EVIDENCE_FIELDS
@@ -19,10 +19,15 @@ def visible_investors(user):
     """Investors of the projects the user may see, and investors nobody courts yet."""
     from operators.access import scope_for
 
-    if scope_for(user).sees_everything:
+    scope = scope_for(user)
+    if scope.is_admin:
         return Investor.objects.all()
+    # A confidential project does not reveal its investor outside its organisation and need-to-know list.
+    named = Project.objects.filter(
+        Q(is_confidential=False) | Q(organization_id__in=scope.org_ids) | Q(need_to_know=user)
+    )
     return Investor.objects.filter(
-        Q(pk__in=visible_projects(user, Project.objects.all()).values("investor_id")) | Q(projects__isnull=True)
+        Q(pk__in=visible_projects(user, named).values("investor_id")) | Q(projects__isnull=True)
     ).distinct()
 
 
@@ -59,6 +64,19 @@ class InvestorSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "credit_code", "is_top500", "is_industry_top100", "industry", "home_city"]
 
 
+# Fields that name or identify the enterprise of a confidential project (see projects.ledger).
+IDENTIFYING_FIELDS = [
+    "registered_company",
+    "registered_credit_code",
+    "referrer",
+    "chain_leader",
+    "fund_name",
+    "fund_manager",
+    "equity_vehicle",
+    "source_note",
+    "status_note",
+    "site_location",
+]
 EVIDENCE = [name for fields in EVIDENCE_FIELDS.values() for name in fields]
 READ_ONLY = [
     "id",
@@ -92,6 +110,15 @@ class ProjectSerializer(serializers.ModelSerializer):
             *READ_ONLY[1:],
         ]
         read_only_fields = fields
+
+    def to_representation(self, project):
+        data = super().to_representation(project)
+        if not can_see_names(project, _user(self)):
+            data["investor"] = None
+            for name in IDENTIFYING_FIELDS:
+                if name in data:
+                    data[name] = ""
+        return data
 
     def get_title(self, project) -> str:
         return display_title(project, _user(self))
