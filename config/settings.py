@@ -250,15 +250,34 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an anonymous call gets 401 with WWW-Authenticate, not 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "projects.api.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Investment pipeline API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Investment pipeline API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": "Projects, follow-ups, stage moves, investors, zones and organisations, scoped to the caller. "
+    "Amounts are exact yuan. Authenticate with `Authorization: Token <key>` or a session.",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its doc pages are for signed-in users and token holders, like the API.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"StageEnum": "projects.models.Stage", "StatusEnum": "projects.models.Status"},
+}
+
+# Ledger import limits (docs/import.md): files above IMPORT_SYNC_MAX_BYTES are checked and written
+# by the Celery worker, with a progress bar; smaller ones while the user waits.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=20) * 1024 * 1024
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_SYNC_MAX_BYTES = env.int("IMPORT_SYNC_MAX_KB", default=256) * 1024
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 SIMPLE_HISTORY_REVERT_DISABLED = True

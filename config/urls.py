@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from projects import api_urls
 from projects.views import my_work
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_urls.v1, "api"))),
+    path("api/", include(api_urls.schema)),
     path("", my_work, name="home"),
     path("", include("operators.urls")),
     path("projects/", include("projects.urls")),

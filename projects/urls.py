@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 from . import views_delivery as delivery
 
 app_name = "projects"
@@ -29,4 +29,8 @@ urlpatterns = [
     path("zones/<int:pk>/", delivery.zone_projects, name="zone_projects"),
     path("disputes/", delivery.disputes, name="disputes"),
     path("disputes/<int:pk>/", delivery.dispute_decide, name="dispute_decide"),
+    path("import/", views_import.import_start, name="import"),
+    path("import/template.xlsx", views_import.import_template, name="import_template"),
+    path("import/<int:pk>/", views_import.import_job, name="import_job"),
+    path("import/<int:pk>/confirm/", views_import.import_confirm, name="import_confirm"),
 ]

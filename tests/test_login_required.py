@@ -15,6 +15,8 @@ PUBLIC = {
     "set_language",
     "logout",
     "unsubscribe",  # the one-click link in emails: its signed token is the proof (tests/test_notification_settings.py)
+    # The API's equivalent of the login page: exchanges a username and password for a token.
+    "api-token",
 }
 
 

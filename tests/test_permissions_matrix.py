@@ -12,12 +12,12 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
 from projects.attachments import attachment_upload
-from projects.models import PossibleDuplicate, Stage
+from projects.models import ImportJob, PossibleDuplicate, Stage, StageChange
 from tasks.emails import unsubscribe_token
 from tasks.models import OutboxMessage
 
 from .delivery_helpers import pdf, project_at
-from .factories import OrganizationFactory
+from .factories import FollowUpFactory, OrganizationFactory
 
 ROLES = ["officer", "teammate", "lead", "outsider", "operator", "county_manager", "city_manager", "admin", "nobody"]
 # The side of the world ("a": 清河, "b": 云山) holding each role's in-scope and out-of-scope objects.
@@ -37,6 +37,7 @@ CHANGERS = PIPELINE | {"operator"}
 LEADS = {"lead", "admin"}
 OWNERS_AND_LEADS = {"officer", "outsider", "lead", "admin"}  # the owner of each side's project
 MANAGERS = {"county_manager", "city_manager", "admin"}
+UPLOADERS = {"officer", "outsider", "admin"}  # each side's import job belongs to its officer
 EVERYONE = set(ROLES)
 # URL arguments that are not objects in or out of someone's scope.
 ARGLESS = (None, "reset", "fmt", "token", "mail_file")
@@ -106,6 +107,30 @@ EXPECTATIONS = {
     "tasks:outbox_retry": Expect(None, EVERYONE, ok=405),
     "tasks:outbox_message": Expect("message", {"admin"}, denied=404),
     "tasks:outbox_mail_file": Expect("mail_file", {"admin"}, ok=404, denied=404),  # no such file
+    # Ledger import: the page for who logs leads; a job is its uploader's alone (404 to others).
+    "projects:import": Expect(None, PIPELINE, denied=404),
+    "projects:import_template": Expect(None, EVERYONE),
+    "projects:import_job": Expect("import_job", UPLOADERS, denied=404),
+    "projects:import_confirm": Expect("import_job", UPLOADERS, denied=404, post=True, get=405),
+    # The REST API: 401 to anonymous callers (no login redirect), scoped reads, 404 out of scope.
+    "api:api-root": Expect(None, EVERYONE, anonymous=401),
+    "api:api-token": Expect(None, EVERYONE, ok=405, anonymous=405),  # POST only, for anyone
+    "api:project-list": Expect(None, EVERYONE, anonymous=401),
+    "api:project-detail": Expect("project", EVERYONE, anonymous=401),
+    "api:project-move-stage": Expect("project", CHANGERS, denied=404, post=True, get=405, anonymous=401),
+    "api:followup-list": Expect(None, EVERYONE, anonymous=401),
+    "api:followup-detail": Expect("follow_up", EVERYONE, anonymous=401),
+    "api:stagechange-list": Expect(None, EVERYONE, anonymous=401),
+    "api:stagechange-detail": Expect("stage_change", EVERYONE, anonymous=401),
+    "api:investor-list": Expect(None, EVERYONE, anonymous=401),
+    "api:investor-detail": Expect("investor", EVERYONE, anonymous=401),
+    "api:zone-list": Expect(None, EVERYONE, anonymous=401),
+    "api:zone-detail": Expect("zone", EVERYONE, anonymous=401),
+    "api:organization-list": Expect(None, EVERYONE, anonymous=401),
+    "api:organization-detail": Expect("organization", EVERYONE, anonymous=401),
+    "schema": Expect(None, EVERYONE, anonymous=401),
+    "api-docs": Expect(None, EVERYONE, anonymous=401),
+    "api-redoc": Expect(None, EVERYONE, anonymous=401),
 }
 
 
@@ -158,10 +183,18 @@ def world(cast, media):
         rival = project_at(Stage.CONTACTED, organization=rival_org, zone=zone, owner=owner)
         sides[side] = SimpleNamespace(
             project=project,
+            follow_up=FollowUpFactory(project=project),
+            stage_change=StageChange.objects.create(
+                project=project, to_stage=project.stage, changed_at=project.created_at, changed_by=owner
+            ),
+            investor=project.investor,
+            organization=org,
+            import_job=ImportJob.objects.create(
+                user=owner, organization=org, file="imports/x", original_name="台账.xlsx", status="checked"
+            ),
             attachment=attachment_upload(project=project, user=owner, uploaded=pdf()),
             zone=zone,
             dispute=PossibleDuplicate.objects.create(project=rival, other=project, matched_by="name", score=90),
-            organization=org,
             message=OutboxMessage.objects.create(
                 key=f"reminder:{owner.pk}:{side}",
                 kind="reminder",

@@ -133,7 +133,7 @@ def test_an_officer_logs_follows_up_moves_and_finds_a_referral_lead(live_server,
     lines = list(sheet.iter_rows(values_only=True))
     assert len(lines) == 2
     assert lines[1][1] == "瑞光智能传感器生产基地项目"
-    assert lines[1][10] == 8000.5
+    assert lines[1][lines[0].index("计划投资额（万元）")] == 8000.5
 
     # Screenshots, desktop and phone: list, board and project page.
     pages = {

@@ -1,0 +1,66 @@
+"""Changing a project's details through the API (creating leads and recording follow-ups use
+projects.services, like the pages). Checks its rule, full_cleans, runs in one transaction."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import PipelineError, StaleVersion
+from .history import changes_since
+from .models import Project
+
+# What a PATCH may change; stage, status and evidence go through the transition service.
+EDITABLE_FIELDS = [
+    "title",
+    "zone",
+    "owner",
+    "source_mode",
+    "fund_name",
+    "fund_manager",
+    "fund_committed_amount",
+    "fund_condition",
+    "equity_vehicle",
+    "equity_stake_pct",
+    "equity_amount",
+    "chain",
+    "chain_link",
+    "chain_leader",
+    "referrer",
+    "source_note",
+    "industry",
+    "planned_amount",
+    "priority",
+    "site_location",
+    "site_area_mu",
+]
+
+
+def _full_clean(instance, exclude=None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise PipelineError(_("Please correct the errors below."), exc.message_dict) from exc
+
+
+@transaction.atomic
+def project_update(*, project: Project, user, expected_version: int, **fields) -> Project:
+    """Change a project's details. The version the user saw must be current (no lost update)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise PipelineError(_("These fields cannot be changed here."), {f: [_("Not editable.")] for f in unknown})
+    claimed = Project.objects.filter(pk=project.pk, version=expected_version).update(version=F("version") + 1)
+    if claimed != 1:
+        current = Project.objects.get(pk=project.pk)
+        raise StaleVersion(changes=changes_since(current, expected_version, user), current_version=current.version)
+    project.refresh_from_db()
+    for name, value in fields.items():
+        setattr(project, name, value)
+    _full_clean(project, exclude=["need_to_know"])
+    project.last_activity_at = timezone.now()
+    project._history_user = user
+    project.save()
+    return project

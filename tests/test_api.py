@@ -1,0 +1,312 @@
+"""The REST API: every endpoint works, hides what is out of scope (404), and answers in JSON."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from projects.models import FollowUp, Project, Stage, StageChange
+
+from .factories import FollowUpFactory, InvestorFactory, ProjectFactory
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages and field labels are read in English here."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def api(cast):
+    def client_for(user):
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def ours(cast):
+    return ProjectFactory(organization=cast.committee_a, owner=cast.officer, title="芯片封装项目")
+
+
+@pytest.fixture
+def theirs(cast):
+    return ProjectFactory(organization=cast.committee_b, owner=cast.outsider, title="云山项目")
+
+
+def test_it_needs_authentication_and_answers_json(api, ours):
+    response = api(None).get("/api/v1/projects/")
+    assert response.status_code == 401
+    assert response.json()["detail"]
+
+
+def test_session_authentication_works(client, cast, ours):
+    client.force_login(cast.officer)
+    assert client.get("/api/v1/projects/").json()["count"] == 1
+
+
+def test_a_token_is_obtained_with_username_and_password(api, cast):
+    response = APIClient().post("/api/v1/auth/token/", {"username": "officer", "password": "pw-123456"}, format="json")
+    assert response.status_code == 200
+    assert Token.objects.get(user=cast.officer).key == response.json()["token"]
+
+
+def test_project_list_is_scoped_and_paginated(api, cast, ours, theirs):
+    ProjectFactory.create_batch(3, organization=cast.committee_a, owner=cast.officer)
+    body = api(cast.officer).get("/api/v1/projects/?page_size=2").json()
+    assert body["count"] == 4 and len(body["results"]) == 2 and body["next"]
+    assert theirs.pk not in [p["id"] for p in body["results"]]
+    assert api(cast.city_manager).get("/api/v1/projects/").json()["count"] == 5
+
+
+def test_project_list_filters(api, cast, ours):
+    ProjectFactory(
+        organization=cast.committee_a, stage=Stage.NEGOTIATING, title="洽谈项目", planned_amount=Decimal(10**9)
+    )
+    client = api(cast.officer)
+    assert [p["title"] for p in client.get("/api/v1/projects/?stage=negotiating").json()["results"]] == ["洽谈项目"]
+    assert [p["title"] for p in client.get("/api/v1/projects/?q=芯片").json()["results"]] == ["芯片封装项目"]
+    assert client.get("/api/v1/projects/?planned_amount_min=100000000").json()["count"] == 1
+
+
+def test_project_out_of_scope_is_404(api, cast, theirs):
+    response = api(cast.officer).get(f"/api/v1/projects/{theirs.pk}/")
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+def test_it_creates_a_project_with_a_new_investor(api, cast):
+    response = api(cast.officer).post(
+        "/api/v1/projects/",
+        {
+            "title": "LED驱动研发基地",
+            "investor_name": "江州明芯光电有限公司",
+            "zone": cast.zone_a.pk,
+            "source_mode": "referral",
+            "referrer": "园区企业瑞光电子",
+            "planned_amount": "300000000.00",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    project = Project.objects.get(pk=response.json()["id"])
+    assert (project.organization, project.owner, project.planned_amount) == (
+        cast.committee_a,
+        cast.officer,
+        Decimal(3 * 10**8),
+    )
+    assert project.investor.name == "江州明芯光电有限公司"
+    assert response.json()["version"] == 1
+
+
+def test_create_rejects_an_out_of_scope_zone_and_owner_field_by_field(api, cast):
+    response = api(cast.officer).post(
+        "/api/v1/projects/",
+        {
+            "title": "x",
+            "investor_name": "甲公司",
+            "zone": cast.zone_b.pk,
+            "owner": cast.outsider.pk,
+            "source_mode": "direct",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"zone", "owner"}
+
+
+def test_create_rejects_bad_values_with_field_messages(api, cast):
+    response = api(cast.officer).post(
+        "/api/v1/projects/",
+        {"title": "", "zone": cast.zone_a.pk, "source_mode": "nonsense", "planned_amount": "-1"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert {"title", "source_mode", "planned_amount"} <= set(response.json()["errors"])
+
+
+def test_it_updates_a_project_with_its_version(api, cast, ours):
+    response = api(cast.officer).patch(f"/api/v1/projects/{ours.pk}/", {"title": "新名称", "version": 1}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["version"] == 2
+    ours.refresh_from_db()
+    assert ours.title == "新名称"
+
+
+def test_update_without_version_is_refused(api, cast, ours):
+    response = api(cast.officer).patch(f"/api/v1/projects/{ours.pk}/", {"title": "新名称"}, format="json")
+    assert response.status_code == 400 and "version" in response.json()["errors"]
+
+
+def test_a_stale_update_is_409_with_what_changed(api, cast, ours):
+    client = api(cast.officer)
+    assert (
+        client.patch(f"/api/v1/projects/{ours.pk}/", {"title": "甲改的", "version": 1}, format="json").status_code
+        == 200
+    )
+    response = client.patch(f"/api/v1/projects/{ours.pk}/", {"industry": "乙改的", "version": 1}, format="json")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["current_version"] == 2
+    assert any(c["yours"] == "芯片封装项目" and c["current"] == "甲改的" for c in body["changes"]), body
+    ours.refresh_from_db()
+    assert ours.industry == ""
+
+
+def test_others_cannot_update(api, cast, ours):
+    for user in (cast.outsider, cast.city_manager):
+        response = api(user).patch(f"/api/v1/projects/{ours.pk}/", {"title": "x", "version": 1}, format="json")
+        assert response.status_code == 404
+
+
+def test_move_stage_with_its_evidence(api, cast, ours):
+    response = api(cast.officer).post(
+        f"/api/v1/projects/{ours.pk}/move-stage/",
+        {"to_stage": "negotiating", "expected_version": 1, "evidence": {"planned_amount": "80000000"}},
+        format="json",
+    )
+    # Contacted and site visit need follow-ups first: the same rules as the board.
+    assert response.status_code == 400
+    assert "follow_up" in response.json()["errors"]
+
+    FollowUpFactory(project=ours, kind=FollowUp.Kind.VISIT)
+    response = api(cast.officer).post(
+        f"/api/v1/projects/{ours.pk}/move-stage/",
+        {"to_stage": "negotiating", "expected_version": 1, "evidence": {"planned_amount": "80000000"}},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["stage"], response.json()["version"]) == ("negotiating", 2)
+    assert StageChange.objects.filter(project=ours, to_stage="negotiating").exists()
+
+
+def test_move_stage_without_evidence_names_the_missing_fields(api, cast, ours):
+    ours.stage = Stage.NEGOTIATING
+    ours.save()
+    response = api(cast.officer).post(
+        f"/api/v1/projects/{ours.pk}/move-stage/",
+        {"to_stage": "intention_signed", "expected_version": 1},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert {"intention_signed_on", "intention_amount"} <= set(response.json()["errors"])
+
+
+def test_move_stage_with_a_stale_version_is_409(api, cast, ours):
+    ours.version = 3
+    ours.save()
+    response = api(cast.officer).post(
+        f"/api/v1/projects/{ours.pk}/move-stage/",
+        {"to_stage": "lead", "expected_version": 2, "note": "x"},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert response.json()["current_version"] == 3
+
+
+def test_move_stage_out_of_scope_is_404(api, cast, theirs):
+    response = api(cast.officer).post(
+        f"/api/v1/projects/{theirs.pk}/move-stage/", {"to_stage": "contacted", "expected_version": 1}, format="json"
+    )
+    assert response.status_code == 404
+
+
+def test_follow_ups_are_recorded_and_scoped(api, cast, ours, theirs):
+    FollowUpFactory(project=theirs)
+    client = api(cast.officer)
+    due = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    response = client.post(
+        "/api/v1/follow-ups/",
+        {
+            "project": ours.pk,
+            "kind": "call",
+            "occurred_on": datetime.date.today().isoformat(),
+            "summary": "电话沟通",
+            "next_due_on": due,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    ours.refresh_from_db()
+    assert ours.next_follow_up_on.isoformat() == due
+    assert [f["project"] for f in client.get("/api/v1/follow-ups/").json()["results"]] == [ours.pk]
+    response = client.post(
+        "/api/v1/follow-ups/",
+        {"project": theirs.pk, "kind": "call", "occurred_on": "2026-03-01", "summary": "x"},
+        format="json",
+    )
+    assert response.status_code == 400 and "project" in response.json()["errors"]
+
+
+def test_stage_changes_are_scoped(api, cast, ours, theirs):
+    for project in (ours, theirs):
+        StageChange.objects.create(
+            project=project, to_stage="lead", changed_at=project.created_at, changed_by=cast.admin
+        )
+    assert [c["project"] for c in api(cast.officer).get("/api/v1/stage-changes/").json()["results"]] == [ours.pk]
+
+
+def test_investors_are_scoped(api, cast, ours, theirs):
+    lonely = InvestorFactory(name="尚无项目的投资方")
+    ids = {i["id"] for i in api(cast.officer).get("/api/v1/investors/").json()["results"]}
+    assert ids == {ours.investor_id, lonely.pk}
+    assert api(cast.officer).get(f"/api/v1/investors/{theirs.investor_id}/").status_code == 404
+
+
+def test_zones_and_organisations_are_scoped_and_read_only(api, cast):
+    client = api(cast.officer)
+    assert [z["id"] for z in client.get("/api/v1/zones/").json()["results"]] == [cast.zone_a.pk]
+    assert client.get(f"/api/v1/zones/{cast.zone_b.pk}/").status_code == 404
+    orgs = {o["id"] for o in client.get("/api/v1/organizations/").json()["results"]}
+    assert cast.committee_a.pk in orgs and cast.committee_b.pk not in orgs
+    assert client.post("/api/v1/zones/", {"name": "x"}, format="json").status_code == 405
+
+
+def test_schema_and_docs_pages(client, cast):
+    assert client.get("/api/schema/").status_code == 401
+    client.force_login(cast.officer)
+    schema = client.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    assert schema.json()["openapi"].startswith("3.")
+    assert "/api/v1/projects/{id}/move-stage/" in schema.json()["paths"]
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_create_applies_the_lead_rules_of_the_pipeline(api, cast, ours):
+    client = api(cast.officer)
+    response = client.post(
+        "/api/v1/projects/",
+        {"title": "x", "investor_name": "甲公司", "zone": cast.zone_a.pk, "source_mode": "referral"},
+        format="json",
+    )
+    assert response.status_code == 400 and "referrer" in response.json()["errors"]
+    # The same investor as another project: refused until acknowledged, then linked.
+    body = {
+        "title": "又一个",
+        "investor": ours.investor_id,
+        "zone": cast.zone_a.pk,
+        "source_mode": "referral",
+        "referrer": "x",
+    }
+    assert client.post("/api/v1/projects/", body, format="json").status_code == 400
+    response = client.post("/api/v1/projects/", {**body, "acknowledge_duplicates": True}, format="json")
+    assert response.status_code == 201, response.json()
+
+
+def test_a_confidential_project_shows_its_codename_only(api, cast, ours):
+    ours.is_confidential, ours.codename, ours.referrer = True, "X项目", "宁德时代"
+    ours.save()
+    body = api(cast.city_manager).get(f"/api/v1/projects/{ours.pk}/").json()
+    assert (body["title"], body["investor"], body["referrer"]) == ("X项目", None, "")
+    assert body["investor_name"] != ours.investor.name
+    investors = api(cast.city_manager).get("/api/v1/investors/").json()["results"]
+    assert ours.investor_id not in [i["id"] for i in investors]
+    assert api(cast.officer).get(f"/api/v1/projects/{ours.pk}/").json()["title"] == "芯片封装项目"
