@@ -182,3 +182,9 @@ def visible_users(user, queryset: QuerySet) -> QuerySet:
 def is_team_lead_of(user, organization_id: int) -> bool:
     scope = scope_for(user)
     return scope.is_admin or organization_id in scope.lead_org_ids
+
+
+def reads_dashboards(user) -> bool:
+    """Managers (their zones) and team leads (their organisation) read the dashboard."""
+    scope = scope_for(user)
+    return scope.is_manager or bool(scope.lead_org_ids)
