@@ -18,7 +18,10 @@ from .dashboard_forms import RANK_CHOICES, DashboardForm
 from .ledger import ledger_dataset, ledger_projects
 from .officer_metrics import officer_table, officer_totals
 
-# The project list (issue 3) and the query parameters it understands.
+# The project list (issue 3) and its query parameters. Beside its own (zone, stage, status,
+# source_mode, chain, owner, overdue, created_after/before) the dashboard's links use: reached
+# (stage or later), open (not lost), chain_link, organization, and <date>_after/<date>_before for
+# the signing, contract and construction dates.
 PROJECT_LIST_PATH = "/projects/"
 DATE_FILTERS = {
     "created_at": ("created_after", "created_before"),
@@ -47,7 +50,7 @@ class ProjectLinks:
             after, before = DATE_FILTERS[during]
             query[after], query[before] = self.period.start.isoformat(), self.period.end.isoformat()
         if reached:
-            query["stage"] = metrics.stages_from(reached)
+            query["reached"] = reached
         return f"{PROJECT_LIST_PATH}?{urlencode(query, doseq=True)}"
 
 
@@ -80,12 +83,12 @@ def dashboard_context(user, form: DashboardForm) -> dict:
         row["funds_url"] = link(zone=zone, during="contract_signed_on")
     sources = metrics.by_source_mode(user, filters)
     for row in sources:
-        row["url"] = link(source_mode=row["mode"].value, status=["active", "on_hold"])
+        row["url"] = link(source_mode=row["mode"].value, open=1)
     chains = metrics.by_chain(user, filters)
     for chain in chains:
-        chain["url"] = link(chain=chain["chain"].pk, status=["active", "on_hold"])
+        chain["url"] = link(chain=chain["chain"].pk, open=1)
         for row in chain["links"]:
-            row["url"] = link(chain=chain["chain"].pk, chain_link=row["link"].pk, status=["active", "on_hold"])
+            row["url"] = link(chain=chain["chain"].pk, chain_link=row["link"].pk, open=1)
     weeks = metrics.weekly_activity(user, filters, min(period.end, today))
     for week in weeks:
         week["leads_url"] = link(created_after=week["start"].isoformat(), created_before=week["end"].isoformat())
