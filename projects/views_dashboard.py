@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -233,7 +233,11 @@ def ledger_export(request):
     if not form.is_bound:
         form = DashboardForm({"period": periods.MONTH}, user=request.user, today=form.today)
     if not form.is_valid():
-        raise Http404
+        problems = [
+            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        ]
+        return HttpResponseBadRequest("\n".join(problems), content_type="text/plain; charset=utf-8")
     period = form.period_value()
     dataset = ledger_dataset(ledger_projects(request.user, form.filters(), period), request.user, period)
     response = HttpResponse(

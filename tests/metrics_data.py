@@ -167,7 +167,13 @@ def build_city(cast) -> SimpleNamespace:
         stage=Stage.CONTRACT_SIGNED,
     )
 
-    L, N, I, C, U = Stage.LEAD, Stage.NEGOTIATING, Stage.INTENTION_SIGNED, Stage.CONTRACT_SIGNED, Stage.UNDER_CONSTRUCTION
+    L, N, I, C, U = (
+        Stage.LEAD,
+        Stage.NEGOTIATING,
+        Stage.INTENTION_SIGNED,
+        Stage.CONTRACT_SIGNED,
+        Stage.UNDER_CONSTRUCTION,
+    )
     move(a1, L, I, at(3, 5), cast.officer)
     move(a1, I, C, at(3, 10), cast.officer)
     move(a2, L, I, at(3, 12), cast.teammate)

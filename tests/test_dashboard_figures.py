@@ -27,7 +27,7 @@ def test_march_is_the_month_and_february_the_previous_period():
     assert MARCH.previous() == periods.Period(d(2, 1), d(2, 28), periods.MONTH)
     assert periods.calendar_period(periods.WEEK, d(3, 18)) == periods.Period(d(3, 16), d(3, 22), periods.WEEK)
     assert periods.calendar_period(periods.QUARTER, d(3, 18)).previous() == periods.Period(
-        d(1, 1) .replace(year=2025, month=10), d(12, 31).replace(year=2025), periods.QUARTER
+        d(1, 1).replace(year=2025, month=10), d(12, 31).replace(year=2025), periods.QUARTER
     )
     assert periods.Period(d(3, 10), d(3, 12)).previous() == periods.Period(d(3, 7), d(3, 9))
 
@@ -83,7 +83,11 @@ def test_rates_per_zone(cast, city):
     assert (a["zone"], a["rank"], b["zone"], b["rank"]) == (cast.zone_a, 1, cast.zone_b, 2)
     # 清河: intentions A1, A2 → A1 reached contract; contracts A1, A3 → A3 under construction;
     # construction A3 → not in production; funds (50 + 3) / (200 + 6) 亿.
-    assert (a["intention_contract_n"], a["intention_contract_converted"], a["intention_contract"]) == (2, 1, Decimal("0.5"))
+    assert (a["intention_contract_n"], a["intention_contract_converted"], a["intention_contract"]) == (
+        2,
+        1,
+        Decimal("0.5"),
+    )
     assert (a["contract_construction_n"], a["contract_construction"]) == (2, Decimal("0.5"))
     assert (a["construction_production_n"], a["construction_production"]) == (1, 0)
     assert (a["actual_investment"], a["contract_amount"]) == (53 * YI, 206 * YI)
