@@ -59,10 +59,14 @@ class Filters:
     zone_id: int | None = None
     source_mode: str = ""
     chain_id: int | None = None
+    # Several zones at once (a digest's zones); empty: no restriction.
+    zone_ids: tuple[int, ...] = ()
 
     def apply(self, queryset: QuerySet, prefix: str = "") -> QuerySet:
         if self.zone_id:
             queryset = queryset.filter(**{f"{prefix}zone_id": self.zone_id})
+        if self.zone_ids:
+            queryset = queryset.filter(**{f"{prefix}zone_id__in": self.zone_ids})
         if self.source_mode:
             queryset = queryset.filter(**{f"{prefix}source_mode": self.source_mode})
         if self.chain_id:
