@@ -214,10 +214,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The beat schedule is static and short: sweeps ask the database what is due.
+# Tests and several deployments on one Redis use their own queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# The beat schedule is static and short: sweeps ask the database what is due (docs/notifications.md).
+NOTIFY_SWEEP_SECONDS = env.float("NOTIFY_SWEEP_SECONDS", default=300.0)
+OUTBOX_SEND_SECONDS = env.float("OUTBOX_SEND_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "tasks.tasks.heartbeat", "schedule": 60.0, "kwargs": {"name": "beat"}},
+    "sweep-reminders": {"task": "tasks.tasks.sweep_reminders", "schedule": NOTIFY_SWEEP_SECONDS},
+    "sweep-escalations": {"task": "tasks.tasks.sweep_escalations", "schedule": NOTIFY_SWEEP_SECONDS},
+    "sweep-stale-projects": {"task": "tasks.tasks.sweep_stale_projects", "schedule": NOTIFY_SWEEP_SECONDS},
+    "outbox-send": {"task": "tasks.tasks.outbox_send", "schedule": OUTBOX_SEND_SECONDS},
 }
+# The outbox sender: attempts per email before it shows as failed, the first retry delay
+# (doubled each time), and how long a row may stay 'sending' before it is presumed lost with
+# its worker and sent again (keep it well above EMAIL_TIMEOUT).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+OUTBOX_RETRY_SECONDS = env.float("OUTBOX_RETRY_SECONDS", default=60.0)
+OUTBOX_SENDING_TIMEOUT = env.float("OUTBOX_SENDING_TIMEOUT", default=600.0)
+OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=200)
+if OUTBOX_SENDING_TIMEOUT <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured("OUTBOX_SENDING_TIMEOUT must be longer than EMAIL_TIMEOUT.")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 REST_FRAMEWORK = {

@@ -1,14 +1,51 @@
-"""Writes made by background work."""
+"""Writes made by background work, and the one door into the notification outbox.
+
+Adding notifications (for other apps' sweeps: digests, supervision orders, ...)
+-------------------------------------------------------------------------------
+Every email goes through the outbox: a row with a unique key, sent at most once per key by
+`tasks.sender`. A sweep that finds something to tell people calls, inside its transaction::
+
+    from tasks.services import OutboxEntry, outbox_add, outbox_add_many
+
+    outbox_add(
+        key=f"digest:{user.pk}:{period_start:%Y-%m-%d}",  # unique: same key = same email, never twice
+        user=user,                      # recipient; their email address and language are used
+        template="digest",              # emails/digest_subject.txt, emails/digest.txt, emails/digest.html
+        context={"rows": rows},         # plain data; links must be absolute (tasks.emails.project_url)
+        topic="digest",                 # what the email's unsubscribe link turns off (tasks.emails.TOPICS)
+    )
+    outbox_add_many(entries=[OutboxEntry(key=..., user=..., template=..., context=..., topic=...), ...])
+
+Both render the email in the recipient's language (their NotificationPreference, Chinese by
+default; pass users with `select_related("notification_preference")` to save a query each), add
+the signed unsubscribe link and List-Unsubscribe headers, insert with ON CONFLICT DO NOTHING
+semantics (a key already present is left as it is, and not rendered again), and ask the sender
+to run once the transaction commits. Keys start with the kind of email (`digest:`,
+`supervision:`): the outbox page filters on it. Run your sweep from a beat entry in
+config/settings.py CELERY_BEAT_SCHEDULE, as often as you like: the key makes it idempotent.
+Deciding *when* is the sweep's job (the recipient's hour: `tasks.sweeps.due_recipients_q`).
+"""
 
 import logging
+import zlib
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Heartbeat
+from operators.models import NotificationPreference
+
+from .emails import TOPICS, render_email
+from .models import Heartbeat, OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+INSERT_BATCH = 500
 
 
 def heartbeat_record(*, name: str) -> Heartbeat:
@@ -34,3 +71,127 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
             logger.warning("could not enqueue %s; the next sweep will pick it up", task.name, exc_info=True)
 
     transaction.on_commit(_send)
+
+
+def outbox_kick() -> None:
+    """Ask a worker to run the sender after this transaction commits (beat runs it anyway)."""
+    from .tasks import outbox_send  # tasks.py imports this module
+
+    enqueue_on_commit(outbox_send)
+
+
+@contextmanager
+def sweep_lock(name: str):
+    """One transaction in which only one process runs the sweep `name` at a time, so two beats
+    or an overlapping slow run see each other's rows. SQLite's IMMEDIATE transactions already
+    serialise writers; PostgreSQL takes a transaction-level advisory lock."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(name.encode())])
+        yield
+
+
+@dataclass
+class OutboxEntry:
+    key: str
+    user: object
+    template: str
+    context: dict = field(default_factory=dict)
+    topic: str = "reminders"
+
+
+def language_of(user) -> str:
+    try:
+        return user.notification_preference.language or settings.LANGUAGE_CODE
+    except ObjectDoesNotExist:
+        return settings.LANGUAGE_CODE
+
+
+def outbox_add(*, key: str, user, template: str, context: dict, topic: str = "reminders") -> bool:
+    """Queue one email under `key`; False if that key was already queued (or the user has no email)."""
+    return outbox_add_many(entries=[OutboxEntry(key=key, user=user, template=template, context=context, topic=topic)]) == 1
+
+
+def outbox_add_many(*, entries: Iterable[OutboxEntry]) -> int:
+    """Queue emails, skipping keys already present; returns how many rows were new.
+
+    A bounded number of queries: one lookup and one INSERT … ON CONFLICT DO NOTHING per 500 rows."""
+    entries = [e for e in entries if getattr(e.user, "email", "")]
+    inserted = 0
+    with transaction.atomic():
+        for start in range(0, len(entries), INSERT_BATCH):
+            batch = entries[start : start + INSERT_BATCH]
+            existing = set(
+                OutboxMessage.objects.filter(key__in=[e.key for e in batch]).values_list("key", flat=True)
+            )
+            rows, seen = [], set()
+            now = timezone.now()
+            for entry in batch:
+                if entry.key in existing or entry.key in seen:
+                    continue
+                seen.add(entry.key)
+                rendered = render_email(
+                    template=entry.template,
+                    context=entry.context,
+                    user_id=entry.user.pk,
+                    language=language_of(entry.user),
+                    topic=entry.topic,
+                )
+                rows.append(
+                    OutboxMessage(
+                        key=entry.key,
+                        kind=entry.key.split(":", 1)[0],
+                        user=entry.user,
+                        to_email=entry.user.email,
+                        subject=rendered.subject,
+                        body_text=rendered.text,
+                        body_html=rendered.html,
+                        headers={**rendered.headers, "X-Outbox-Key": entry.key},
+                        created_at=now,
+                        next_attempt_at=now,
+                    )
+                )
+            # ignore_conflicts: another process may have inserted the same key meanwhile.
+            OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+            inserted += len(rows)
+        if inserted:
+            outbox_kick()
+    return inserted
+
+
+@transaction.atomic
+def outbox_retry(*, message_ids: Iterable[int]) -> int:
+    """Send failed (or long-pending) emails again now, with a fresh set of attempts."""
+    count = OutboxMessage.objects.filter(
+        pk__in=list(message_ids), status__in=[OutboxMessage.Status.FAILED, OutboxMessage.Status.PENDING]
+    ).update(status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now())
+    if count:
+        outbox_kick()
+    return count
+
+
+@transaction.atomic
+def preference_unsubscribe(*, user_id: int, topic: str) -> NotificationPreference | None:
+    """What a signed unsubscribe link does: turn off that topic's emails for the user."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    pref, _ = NotificationPreference.objects.get_or_create(user=user)
+    for name, value in TOPICS[topic].items():
+        setattr(pref, name, value)
+    pref.full_clean()
+    pref.save()
+    return pref
+
+
+@transaction.atomic
+def organization_thresholds_update(*, organization, escalation_working_days: int, stale_days: dict):
+    """Set the organisation's escalation delay and its per-stage stale limits (overrides only)."""
+    organization.escalation_working_days = escalation_working_days
+    organization.stale_days = stale_days
+    organization.full_clean()
+    organization.save(update_fields=["escalation_working_days", "stale_days"])
+    return organization

@@ -1,0 +1,82 @@
+"""Rendering notification emails: subject, plain text and HTML from three templates, in the
+recipient's language, with absolute links and a signed one-click unsubscribe link."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+UNSUBSCRIBE_SALT = "tasks.unsubscribe"
+
+# What an unsubscribe link turns off, per topic (operators.NotificationPreference fields).
+TOPICS = {
+    "reminders": {"reminders_enabled": False},  # reminders, escalations, stale-lead nudges
+    "digest": {"digest_frequency": "none"},  # managers' digests (issue 6)
+}
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def project_url(project_id: int) -> str:
+    """Absolute link to a project's page: the one place emails build it."""
+    try:
+        path = reverse("projects:detail", args=[project_id])
+    except NoReverseMatch:  # the project page's route has not landed yet
+        path = f"/projects/{project_id}/"
+    return absolute_url(path)
+
+
+def unsubscribe_token(*, user_id: int, topic: str) -> str:
+    if topic not in TOPICS:
+        raise ValueError(f"unknown unsubscribe topic {topic!r}")
+    return signing.dumps({"u": user_id, "t": topic}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_read(token: str) -> tuple[int, str]:
+    """(user id, topic) of a token; raises signing.BadSignature if it was not made by us.
+    Tokens do not expire: an old email's link must still work."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    if not isinstance(data, dict) or data.get("t") not in TOPICS or not isinstance(data.get("u"), int):
+        raise signing.BadSignature("malformed unsubscribe token")
+    return data["u"], data["t"]
+
+
+def unsubscribe_url(*, user_id: int, topic: str) -> str:
+    return absolute_url(reverse("tasks:unsubscribe", args=[unsubscribe_token(user_id=user_id, topic=topic)]))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    headers: dict
+
+
+def render_email(*, template: str, context: dict, user_id: int, language: str, topic: str) -> Rendered:
+    """emails/<template>_subject.txt, emails/<template>.txt and emails/<template>.html, rendered
+    in `language`, with `unsubscribe_url`, `preferences_url` and `site_url` in the context."""
+    unsubscribe = unsubscribe_url(user_id=user_id, topic=topic)
+    ctx = {
+        **context,
+        "site_url": settings.SITE_URL,
+        "unsubscribe_url": unsubscribe,
+        "preferences_url": absolute_url(reverse("tasks:preferences")),
+        "language": language,
+    }
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", ctx).split())
+        text = render_to_string(f"emails/{template}.txt", ctx)
+        html = render_to_string(f"emails/{template}.html", ctx)
+    headers = {
+        # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs to the link.
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
+    return Rendered(subject=subject[:300], text=text, html=html, headers=headers)
