@@ -167,24 +167,24 @@ def build_city(cast) -> SimpleNamespace:
         stage=Stage.CONTRACT_SIGNED,
     )
 
-    L, N, I, C, U = (
+    L, N, INT, C, U = (
         Stage.LEAD,
         Stage.NEGOTIATING,
         Stage.INTENTION_SIGNED,
         Stage.CONTRACT_SIGNED,
         Stage.UNDER_CONSTRUCTION,
     )
-    move(a1, L, I, at(3, 5), cast.officer)
-    move(a1, I, C, at(3, 10), cast.officer)
-    move(a2, L, I, at(3, 12), cast.teammate)
-    move(a3, N, I, at(2, 10), cast.officer)
-    move(a3, I, C, at(3, 15), cast.officer)
+    move(a1, L, INT, at(3, 5), cast.officer)
+    move(a1, INT, C, at(3, 10), cast.officer)
+    move(a2, L, INT, at(3, 12), cast.teammate)
+    move(a3, N, INT, at(2, 10), cast.officer)
+    move(a3, INT, C, at(3, 15), cast.officer)
     move(a3, C, U, at(3, 16), cast.operator)
     move(a5, L, N, at(2, 26), cast.officer)
     move(a5, N, N, at(3, 8), cast.officer, to_status=Status.LOST)
     move(a6, L, Stage.CONTACTED, at(3, 9), cast.teammate)
     move(a6, Stage.CONTACTED, L, at(3, 11), cast.teammate)
-    move(b1, L, I, at(3, 6), cast.outsider)
+    move(b1, L, INT, at(3, 6), cast.outsider)
     move(b2, L, C, at(3, 7), cast.outsider)
     return SimpleNamespace(
         chain=chain,
