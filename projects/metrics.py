@@ -364,7 +364,7 @@ def _listing(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("zone", "investor", "owner", "organization").prefetch_related("need_to_know")
 
 
-def signed_in_period(user, filters: Filters, period: Period, kind: str, limit: int = 20) -> QuerySet:
+def signed_in_period(user, filters: Filters, period: Period, kind: str, limit: int = 10) -> QuerySet:
     """Intentions (kind "intention") or contracts ("contract") signed in the period, largest first."""
     date_field, amount_field = f"{kind}_signed_on", f"{kind}_amount"
     projects = scoped_projects(user, filters).filter(in_period(date_field, period))
