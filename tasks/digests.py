@@ -104,12 +104,7 @@ def dashboard_link(period: periods.Period, zone_ids=()) -> str:
 def digest_build(*, user_id: int, frequency: str, start: datetime.date, end: datetime.date) -> bool:
     """Render the digest of `user_id` for [start, end] and queue it; False if it was queued before
     (or the user is gone or has no email address)."""
-    user = (
-        get_user_model()
-        .objects.filter(pk=user_id, is_active=True)
-        .select_related("notification_preference")
-        .first()
-    )
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).select_related("notification_preference").first()
     if user is None:
         return False
     period = periods.Period(start, end, "day" if frequency == Frequency.DAILY else periods.WEEK)
@@ -117,9 +112,9 @@ def digest_build(*, user_id: int, frequency: str, start: datetime.date, end: dat
     if OutboxMessage.objects.filter(key=key).exists():
         return False
     zone_ids = tuple(
-        NotificationPreference.digest_zones.through.objects.filter(
-            notificationpreference__user_id=user.pk
-        ).values_list("zone_id", flat=True)
+        NotificationPreference.digest_zones.through.objects.filter(notificationpreference__user_id=user.pk).values_list(
+            "zone_id", flat=True
+        )
     )
     with translation.override(language_of(user)):  # stage names and reasons in the reader's language
         content = digest_content(user, Filters(zone_ids=zone_ids), period, timezone.localdate())

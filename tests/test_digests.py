@@ -58,7 +58,10 @@ def test_the_weeks_figures(cast, city):
     }
     # stage moves, most valuable project first: A1 200 亿, A2 10 亿, A3 6 亿, A6 0.5 亿
     assert [m["title"] for m in content["moves"]] == ["A1 芯片封装", "A2 供应链平台", "A3 LED驱动", "A6 回退项目"]
-    assert [(c["title"], c["amount"]) for c in content["contracts"]] == [("A1 芯片封装", 200 * YI), ("A3 LED驱动", 6 * YI)]
+    assert [(c["title"], c["amount"]) for c in content["contracts"]] == [
+        ("A1 芯片封装", 200 * YI),
+        ("A3 LED驱动", 6 * YI),
+    ]
     assert [(i["title"], i["amount"]) for i in content["intentions"]] == [("A2 供应链平台", 10 * YI)]
     assert content["overdue_orgs"] == [{"organization": cast.committee_a.name, "n": 1, "oldest": d(3, 10)}]
     assert content["has_news"]
@@ -87,7 +90,12 @@ def test_the_weekly_email_in_chinese(cast, city, eager, django_capture_on_commit
     assert "- 终止项目: 0 ▼ (上期 1)" in body
     assert "- 200 亿元 · A1 芯片封装" in body
     moves = body.split("== 阶段推进（按项目金额从大到小） ==")[1]
-    assert moves.index("A1 芯片封装") < moves.index("A2 供应链平台") < moves.index("A3 LED驱动") < moves.index("A6 回退项目")
+    assert (
+        moves.index("A1 芯片封装")
+        < moves.index("A2 供应链平台")
+        < moves.index("A3 LED驱动")
+        < moves.index("A6 回退项目")
+    )
     assert "A1 芯片封装 · 清河经开区: 签订意向协议 → 签订正式合同 · 200 亿元" in moves
     assert "- 清河经开区管委会: 1 (最早应跟进 2026-03-10)" in body
     assert "/dashboard/?period=custom&start=2026-03-09&end=2026-03-15" in body
