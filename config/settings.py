@@ -235,6 +235,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-reminders": {"task": "tasks.tasks.sweep_reminders", "schedule": NOTIFY_SWEEP_SECONDS},
     "sweep-escalations": {"task": "tasks.tasks.sweep_escalations", "schedule": NOTIFY_SWEEP_SECONDS},
     "sweep-stale-projects": {"task": "tasks.tasks.sweep_stale_projects", "schedule": NOTIFY_SWEEP_SECONDS},
+    "sweep-digests": {"task": "tasks.tasks.sweep_digests", "schedule": NOTIFY_SWEEP_SECONDS},
     "outbox-send": {"task": "tasks.tasks.outbox_send", "schedule": OUTBOX_SEND_SECONDS},
 }
 # The outbox sender: attempts per email before it shows as failed, the first retry delay

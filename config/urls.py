@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from projects import api_urls
+from projects import api_urls, views_dashboard
 from projects.views import my_work
 
 urlpatterns = [
@@ -13,5 +13,7 @@ urlpatterns = [
     path("", my_work, name="home"),
     path("", include("operators.urls")),
     path("projects/", include("projects.urls")),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("dashboard/ledger.xlsx", views_dashboard.ledger_export, name="dashboard_ledger"),
     path("", include("tasks.urls")),
 ]

@@ -238,3 +238,9 @@ def is_team_lead_of(user, organization_id: int) -> bool:
 def settles_disputes(user) -> bool:
     """Managers (and administrators) settle attribution disputes between organisations."""
     return scope_for(user).is_manager
+
+
+def reads_dashboards(user) -> bool:
+    """Managers (their zones) and team leads (their organisation) read the dashboard."""
+    scope = scope_for(user)
+    return scope.is_manager or bool(scope.lead_org_ids)

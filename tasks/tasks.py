@@ -1,9 +1,11 @@
 """Celery tasks: thin entry points that beat triggers. They take no model instances, call a
 service, and never schedule anything for later (no ETA/countdown): the database says what is due."""
 
+import datetime
+
 from celery import shared_task
 
-from . import sender, services, sweeps
+from . import digests, sender, services, sweeps
 
 
 @shared_task(ignore_result=True)
@@ -33,3 +35,20 @@ def outbox_send() -> int:
     if more:
         services.enqueue_on_commit(outbox_send)  # outside a transaction: sent immediately
     return sent
+
+
+@shared_task(ignore_result=True)
+def sweep_digests() -> int:
+    return digests.digest_sweep()
+
+
+@shared_task(ignore_result=True)
+def build_digest(user_id: int, frequency: str, start: str, end: str) -> bool:
+    """One manager's digest for one period, into the outbox (its key makes it once). No retry:
+    if it fails, the digest has no outbox row yet and the next sweep enqueues it again."""
+    return digests.digest_build(
+        user_id=user_id,
+        frequency=frequency,
+        start=datetime.date.fromisoformat(start),
+        end=datetime.date.fromisoformat(end),
+    )

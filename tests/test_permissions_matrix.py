@@ -107,6 +107,9 @@ EXPECTATIONS = {
     "tasks:outbox_retry": Expect(None, EVERYONE, ok=405),
     "tasks:outbox_message": Expect("message", {"admin"}, denied=404),
     "tasks:outbox_mail_file": Expect("mail_file", {"admin"}, ok=404, denied=404),  # no such file
+    # The managers' dashboard and its period ledger: managers and team leads; 404 to the others.
+    "dashboard": Expect(None, MANAGERS | {"lead"}, denied=404),
+    "dashboard_ledger": Expect(None, MANAGERS | {"lead"}, denied=404),
     # Ledger import: the page for who logs leads; a job is its uploader's alone (404 to others).
     "projects:import": Expect(None, PIPELINE, denied=404),
     "projects:import_template": Expect(None, EVERYONE),
