@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("operators.urls")),
     path("projects/", include("projects.urls")),
     path("", include("tasks.urls")),
+    path("", include(("projects.urls_delivery", "delivery"))),
 ]

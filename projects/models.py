@@ -483,3 +483,16 @@ class ConfidentialAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.project} · {self.at:%Y-%m-%d %H:%M}"
+
+
+# Delivery after the signature (milestones, commitments, funds, supervision) lives in its own module.
+from .models_delivery import (  # noqa: E402, F401
+    CommitmentReport,
+    DeliveryPlan,
+    DeliverySettings,
+    FundsTranche,
+    Milestone,
+    ServiceRequest,
+    SupervisionOrder,
+    SupervisionReport,
+)
