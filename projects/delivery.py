@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from operators.access import changeable_projects, scope_for, visible_projects
 from operators.models import Membership, Organization
@@ -152,7 +153,7 @@ def delivery_start(*, project: Project, user) -> DeliveryPlan:
     plan._history_user = user
     plan.save()
     existing_kinds = set(Milestone.objects.filter(project=project).values_list("kind", flat=True))
-    Milestone.objects.bulk_create(
+    bulk_create_with_history(
         [
             Milestone(
                 project=project,
@@ -162,7 +163,9 @@ def delivery_start(*, project: Project, user) -> DeliveryPlan:
             )
             for kind in MilestoneKind.values
             if kind not in existing_kinds
-        ]
+        ],
+        Milestone,
+        default_user=user,
     )
     if project.operating_company_id is None:
         company = zone_operating_company(project)
