@@ -20,8 +20,7 @@ $(VENV)/.dev: $(VENV)/.base requirements/dev.txt requirements/base.txt
 
 # .mo files are built with Babel, so no system gettext is needed.
 compilemessages: $(VENV)/.base
-	$(PY) -m babel.messages.frontend compile -d locale -D django --use-fuzzy -f >/dev/null 2>&1 || \
-	  $(VENV)/bin/pybabel compile -d locale -D django
+	$(VENV)/bin/pybabel compile --statistics -d locale -D django
 
 migrate: $(VENV)/.base
 	$(MANAGE) migrate --noinput

@@ -47,7 +47,7 @@ class Organization(models.Model):
 
     class PartnerStatus(models.TextChoices):
         NONE = "none", _("None")
-        NEGOTIATING = "negotiating", _("Negotiating")
+        NEGOTIATING = "negotiating", _("In negotiation")
         ENGAGED = "engaged", _("Engaged")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
