@@ -4,6 +4,7 @@ projects.delivery, state changes only on POST."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -48,6 +49,7 @@ from .models_delivery import (
     SupervisionReport,
 )
 from .selectors_delivery import (
+    delivery_digest,
     my_open_orders,
     three_not_yets,
     three_not_yets_counts,
@@ -112,11 +114,7 @@ def _render_plan(request, project: Project, status: int = 200, **forms):
     policy = DeliverySettings.current()
     plan = DeliveryPlan.objects.select_related("leader").filter(project=project).first()
     milestones = sorted(Milestone.objects.filter(project=project), key=lambda m: m.order)
-    tranches = list(
-        FundsTranche.objects.filter(project=project)
-        .select_related("evidence", "recorded_by")
-        .prefetch_related("history")
-    )
+    tranches = list(FundsTranche.objects.filter(project=project).select_related("evidence", "recorded_by"))
     received = sum((t.amount for t in tranches), Decimal(0))
     agreed = delivery.agreed_amount(project)
     orders = (
@@ -474,5 +472,6 @@ def overview(request):
             ],
             "requests": [(display_title(r.project, user), r) for r in open_requests.order_by("due_on", "pk")[:50]],
             "is_manager": scope_for(user).is_manager,
+            "recent": delivery_digest(user, since=timezone.now() - datetime.timedelta(days=7), until=timezone.now()),
         },
     )

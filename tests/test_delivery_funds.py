@@ -217,3 +217,13 @@ def test_the_form_says_which_field_is_wrong(cast, client):
     )
     assert response.status_code == 400
     assert "不是 PDF" in response.content.decode() or "is not a PDF" in response.content.decode()
+
+
+def test_the_delivery_page_lists_the_tranches_and_the_rate(cast, client):
+    project = signed_project(cast, amount=10 * YI)
+    record(project, cast.operator, 1 * YI)
+    record(project, cast.operator, 1 * YI)
+    client.force_login(cast.city_manager)
+    html = client.get(reverse("delivery:plan", args=[project.pk])).content.decode()
+    assert html.count('data-testid="tranche"') == 2
+    assert 'data-testid="funds-rate">20%<' in html
