@@ -18,7 +18,8 @@ from .models import Attachment, Project
 from .models_delivery import AMOUNT_METRICS, CommitmentMetric, FundsTranche, MilestoneKind, ServiceRequest
 
 WAN = Decimal(10_000)
-DATE = forms.DateInput(attrs={"type": "date"})
+# ISO format whatever the language: <input type=date> only reads YYYY-MM-DD.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class WanField(forms.DecimalField):
@@ -80,7 +81,7 @@ class MilestonePlanForm(BootstrapForm):
                 label=m.get_kind_display(),
                 required=False,
                 initial=m.planned_on,
-                widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
             )
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from projects import delivery
 from projects.errors import PipelineError
@@ -227,3 +228,12 @@ def test_the_delivery_page_lists_the_tranches_and_the_rate(cast, client):
     html = client.get(reverse("delivery:plan", args=[project.pk])).content.decode()
     assert html.count('data-testid="tranche"') == 2
     assert 'data-testid="funds-rate">20%<' in html
+
+
+def test_date_fields_keep_the_iso_format_in_chinese(cast, client):
+    project = signed_project(cast)
+    client.force_login(cast.operator)
+    html = client.get(reverse("delivery:plan", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "资金到位率" in html
+    today = timezone.localdate().isoformat()
+    assert f'name="received_on" value="{today}"' in html
