@@ -218,6 +218,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "tasks.tasks.heartbeat", "schedule": 60.0, "kwargs": {"name": "beat"}},
 }
+# Delivery sweeps (issue 8): overdue supervision orders escalate, paused projects come back.
+CELERY_IMPORTS = ("tasks.supervision",)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "supervision-escalate": {"task": "tasks.supervision.supervision_escalate", "schedule": 600.0},
+        "on-hold-resume": {"task": "tasks.supervision.on_hold_resume", "schedule": 600.0},
+    }
+)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 REST_FRAMEWORK = {

@@ -14,24 +14,30 @@ from __future__ import annotations
 
 import datetime
 
+from celery import shared_task
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from projects.models import DeliverySettings, Project, Status, SupervisionOrder
 
-from .emails import absolute_url
-from .services import OutboxEntry, outbox_add_many, sweep_lock
-
 ESCALATION_TEMPLATE = "supervision_escalation"
 RESUME_TEMPLATE = "on_hold_resume"
+
+
+def _outbox():
+    # The outbox is the reminders issue's (tasks.services, tasks.emails); imported on use so that
+    # this module, and the worker that imports it, load even where that code has not landed.
+    from . import emails, services
+
+    return services, emails.absolute_url
 
 
 def _name(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _order_context(order: SupervisionOrder, level: int, today: datetime.date, recipient) -> dict:
+def _order_context(order: SupervisionOrder, level: int, today: datetime.date, recipient, absolute_url) -> dict:
     project = order.project
     return {
         "level": level,
@@ -52,10 +58,12 @@ def _order_context(order: SupervisionOrder, level: int, today: datetime.date, re
 def supervision_escalation_sweep(*, today: datetime.date | None = None) -> int:
     """Escalate overdue, unfinished orders one level at a time; returns the emails queued.
     A bounded number of queries however many orders are due."""
+    services, absolute_url = _outbox()
+    OutboxEntry = services.OutboxEntry
     today = today or timezone.localdate()
     policy = DeliverySettings.current()
     manager_cutoff = today - datetime.timedelta(days=policy.manager_escalation_days)
-    with sweep_lock("supervision_escalation"):
+    with services.sweep_lock("supervision_escalation"):
         due = (
             SupervisionOrder.objects.exclude(status=SupervisionOrder.Status.DONE)
             .filter(Q(due_on__lt=today, escalation_level__lt=1) | Q(due_on__lt=manager_cutoff, escalation_level__lt=2))
@@ -76,7 +84,7 @@ def supervision_escalation_sweep(*, today: datetime.date | None = None) -> int:
                         key=f"supervision:{order.pk}:1",
                         user=recipient,
                         template=ESCALATION_TEMPLATE,
-                        context=_order_context(order, 1, today, recipient),
+                        context=_order_context(order, 1, today, recipient, absolute_url),
                     )
                 )
                 levels[1].append(order.pk)
@@ -86,11 +94,11 @@ def supervision_escalation_sweep(*, today: datetime.date | None = None) -> int:
                         key=f"supervision:{order.pk}:2",
                         user=order.issued_by,
                         template=ESCALATION_TEMPLATE,
-                        context=_order_context(order, 2, today, order.issued_by),
+                        context=_order_context(order, 2, today, order.issued_by, absolute_url),
                     )
                 )
                 levels[2].append(order.pk)
-        queued = outbox_add_many(entries=entries)
+        queued = services.outbox_add_many(entries=entries)
         now = timezone.now()
         # The level only moves up: a slower, older run cannot move it back.
         for level, ids in levels.items():
@@ -104,13 +112,14 @@ def supervision_escalation_sweep(*, today: datetime.date | None = None) -> int:
 def on_hold_resume_sweep(*, today: datetime.date | None = None) -> int:
     """Tell the owner of each project on hold whose resume date has come that it is back with
     them (once per project and resume date); returns the emails queued."""
+    services, absolute_url = _outbox()
     today = today or timezone.localdate()
-    with sweep_lock("on_hold_resume"):
+    with services.sweep_lock("on_hold_resume"):
         projects = Project.objects.filter(status=Status.ON_HOLD, on_hold_until__lte=today).select_related(
             "owner__notification_preference", "zone"
         )
         entries = [
-            OutboxEntry(
+            services.OutboxEntry(
                 key=f"resume:{p.pk}:{p.on_hold_until:%Y-%m-%d}",
                 user=p.owner,
                 template=RESUME_TEMPLATE,
@@ -126,4 +135,15 @@ def on_hold_resume_sweep(*, today: datetime.date | None = None) -> int:
             )
             for p in projects
         ]
-        return outbox_add_many(entries=entries)
+        return services.outbox_add_many(entries=entries)
+
+
+# Beat triggers these often (config/settings.py); the database and the outbox keys decide.
+@shared_task(ignore_result=True)
+def supervision_escalate() -> int:
+    return supervision_escalation_sweep()
+
+
+@shared_task(ignore_result=True)
+def on_hold_resume() -> int:
+    return on_hold_resume_sweep()

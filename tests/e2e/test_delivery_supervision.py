@@ -3,7 +3,6 @@ service contact acknowledges, records construction start and a first funds tranc
 voucher; the manager's overview and the next digest show the change."""
 
 import datetime
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,8 +25,6 @@ from ..factories import (
 )
 
 pytestmark = pytest.mark.browser
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the test are sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 YI = Decimal(100_000_000)
@@ -42,8 +39,12 @@ ARGS = [
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are sync.
+    # Set for this test only: a process-wide value would fail `check --deploy` in other tests.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
