@@ -13,7 +13,7 @@ from tasks import models as task_models
 from tasks.supervision import on_hold_resume_sweep, supervision_escalation_sweep
 
 from .delivery_fixtures import signed_project
-from .factories import MembershipFactory, UserFactory
+from .factories import MembershipFactory, ProjectFactory, UserFactory
 
 if not hasattr(task_models, "OutboxMessage"):  # pragma: no cover - until issue 5 lands on main
     pytest.skip("needs the notification outbox of the reminders issue (branch issue-5)", allow_module_level=True)
@@ -181,3 +181,24 @@ def test_a_paused_project_comes_back_to_its_owner_on_its_date_once(cast):
     # Put on hold again with a new date: it comes back again on that date.
     Project.objects.filter(pk=project.pk).update(on_hold_until=datetime.date(2026, 5, 1))
     assert on_hold_resume_sweep(today=datetime.date(2026, 5, 1)) == 1
+
+
+def test_a_paused_project_is_not_stale_but_its_active_twin_is(cast):
+    Notice = task_models.Notice
+    from tasks.sweeps import stale_sweep
+
+    idle = datetime.datetime(2025, 5, 1, 10, 0, tzinfo=datetime.UTC)
+    active = ProjectFactory(owner=cast.officer, organization=cast.committee_a, last_activity_at=idle)
+    paused = ProjectFactory(
+        owner=cast.officer,
+        organization=cast.committee_a,
+        last_activity_at=idle,
+        status=Status.ON_HOLD,
+        on_hold_until=datetime.date(2025, 7, 1),
+        status_note="等待环评批复",
+    )
+    with time_machine.travel(datetime.datetime(2025, 6, 12, 10, 0, tzinfo=datetime.UTC)):  # a Thursday
+        stale_sweep()
+    noticed = set(Notice.objects.filter(kind=Notice.Kind.STALE).values_list("project_id", flat=True))
+    assert noticed == {active.pk}
+    assert paused.pk not in noticed
