@@ -1,7 +1,3 @@
-from django.urls import path
-
-from . import views
-
-urlpatterns = [
-    path("", views.home, name="home"),
-]
+# The home page ("/", name "home") is projects.views.my_work, routed in config.urls: it shows
+# operators.views.who_you_are beside the user's work, and this app may not import projects.
+urlpatterns: list = []

@@ -1,0 +1,195 @@
+"""Reads used by more than one view, export or service: querysets scoped through operators.access."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from operators.access import (
+    changeable_projects,
+    scope_for,
+    visible_organizations,
+    visible_projects,
+    visible_users,
+    visible_zones,
+)
+from operators.models import Membership, Organization, Role
+
+from .models import Investor, Project, Stage, Status
+
+User = get_user_model()
+
+
+def with_need_to_know(queryset: QuerySet, user) -> QuerySet:
+    """Prefetch only whether `user` is on each project's need-to-know list: what
+    projects.confidential needs to decide, in one query per page, whatever its size."""
+    return queryset.prefetch_related(Prefetch("need_to_know", queryset=User.objects.filter(pk=user.pk).only("pk")))
+
+
+def project_list(user) -> QuerySet:
+    """Projects the user may see, with what a list row, a card or an export line shows."""
+    queryset = Project.objects.select_related("investor", "zone", "owner", "organization")
+    return with_need_to_know(visible_projects(user, queryset), user)
+
+
+def names_visible_q(user) -> Q:
+    """Projects whose real names the user may see (and so search by): not confidential, or in
+    the user's organisations, or with the user on the need-to-know list."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Q()
+    return (
+        Q(is_confidential=False)
+        | Q(organization_id__in=scope.org_ids)
+        | Q(Exists(Project.need_to_know.through.objects.filter(project_id=OuterRef("pk"), user_id=user.pk)))
+    )
+
+
+def project_search_q(user, text: str) -> Q:
+    """Search by project or investor name, but never by a name the user may not see: a
+    confidential deal is found by its codename only."""
+    text = text.strip()
+    if not text:
+        return Q()
+    by_name = Q(title__icontains=text) | Q(investor__name__icontains=text)
+    return (by_name & names_visible_q(user)) | Q(is_confidential=True, codename__icontains=text)
+
+
+def project_for_view(user, pk: int) -> Project:
+    return get_object_or_404(
+        project_list(user).select_related("operating_company", "service_contact", "created_by", "chain", "chain_link"),
+        pk=pk,
+    )
+
+
+def project_for_change(user, pk: int) -> Project:
+    """A project the user may change, else 404 (also when it exists but is only visible)."""
+    queryset = changeable_projects(user, Project.objects.select_related("investor", "organization", "zone"))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def can_change(user, project: Project) -> bool:
+    scope = scope_for(user)
+    return (
+        scope.is_admin
+        or project.organization_id in scope.pipeline_org_ids
+        or project.zone_id in scope.operator_zone_ids
+    )
+
+
+# -- what the lead form offers ------------------------------------------------------------------
+
+
+def pipeline_organizations(user) -> QuerySet:
+    """Organisations the user may log a lead for: where they are an officer or team lead."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Organization.objects.exclude(kind=Organization.Kind.OPERATING_COMPANY)
+    return Organization.objects.filter(pk__in=scope.pipeline_org_ids)
+
+
+def lead_zones(user) -> QuerySet:
+    return visible_zones(user).filter(is_active=True)
+
+
+def possible_owners(user, organization_ids=None) -> QuerySet:
+    """Officers and team leads of the organisations the user logs leads for."""
+    org_ids = organization_ids if organization_ids is not None else pipeline_organizations(user).values("pk")
+    members = Membership.objects.filter(
+        organization_id__in=org_ids, is_active=True, role__in=[Role.OFFICER, Role.TEAM_LEAD]
+    )
+    return User.objects.filter(is_active=True, pk__in=members.values("user_id")).order_by("first_name", "username")
+
+
+def pickable_investors(user) -> QuerySet:
+    """Investors the user may pick for a lead: those of projects whose names the user may see.
+    Investors are shared by every organisation, but which one courts whom is not."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Investor.objects.all()
+    projects = visible_projects(user, Project.objects.all()).filter(names_visible_q(user))
+    return Investor.objects.filter(pk__in=projects.values("investor_id"))
+
+
+def owner_filter_choices(user) -> QuerySet:
+    return visible_users(user, User.objects.filter(is_active=True)).order_by("first_name", "username")
+
+
+def organization_filter_choices(user) -> QuerySet:
+    return visible_organizations(user)
+
+
+# -- the board ---------------------------------------------------------------------------------
+
+BOARD_CARDS_PER_STAGE = 30
+
+
+def board(user, queryset: QuerySet) -> list[dict]:
+    """One column per stage: the count and total planned amount of the active projects in it,
+    and the most recently active cards. Two queries (totals, cards) plus one prefetch,
+    whatever the number of projects."""
+    active = queryset.filter(status=Status.ACTIVE)
+    totals = {
+        row["stage"]: row
+        for row in active.order_by().values("stage").annotate(count=Count("pk"), total=Sum("planned_amount"))
+    }
+    ranked = active.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by="stage",
+            order_by=[F("last_activity_at").desc(nulls_last=True), F("pk").desc()],
+        )
+    ).filter(rank__lte=BOARD_CARDS_PER_STAGE)
+    cards: dict[str, list[Project]] = {stage: [] for stage in Stage.values}
+    for project in ranked.order_by("stage", "rank"):
+        cards[project.stage].append(project)
+    return [
+        {
+            "stage": stage,
+            "label": label,
+            "count": totals.get(stage, {}).get("count", 0),
+            "total": totals.get(stage, {}).get("total"),
+            "cards": cards[stage],
+            "next_stage": Stage.values[i + 1] if i + 1 < len(Stage.values) else None,
+            "next_label": Stage.labels[i + 1] if i + 1 < len(Stage.values) else None,
+        }
+        for i, (stage, label) in enumerate(Stage.choices)
+    ]
+
+
+# -- My work -----------------------------------------------------------------------------------
+
+
+def week_start(today: datetime.date) -> datetime.date:
+    return today - datetime.timedelta(days=today.weekday())
+
+
+def my_work(user) -> dict:
+    """An officer's day: follow-ups due today or overdue, own projects by stage, leads logged
+    this week. A fixed number of queries."""
+    today = timezone.localdate()
+    mine = project_list(user).filter(owner=user)
+    due = list(mine.filter(status=Status.ACTIVE, next_follow_up_on__lte=today).order_by("next_follow_up_on", "pk")[:50])
+    by_stage = dict(
+        mine.filter(status=Status.ACTIVE)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .values_list("stage", "n")
+    )
+    start = timezone.make_aware(datetime.datetime.combine(week_start(today), datetime.time.min))
+    logged = list(project_list(user).filter(created_by=user, created_at__gte=start).order_by("-created_at")[:50])
+    return {
+        "today": today,
+        "due_today": [p for p in due if p.next_follow_up_on == today],
+        "overdue": [p for p in due if p.next_follow_up_on < today],
+        "by_stage": [(stage, label, by_stage.get(stage, 0)) for stage, label in Stage.choices],
+        "owned_count": sum(by_stage.values()),
+        "logged_this_week": logged,
+    }

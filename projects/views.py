@@ -1,0 +1,277 @@
+"""Pipeline pages: log a lead, the list and its export, the board, the project page, My work.
+Thin: scoped reads come from projects.selectors, writes from projects.services / stages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_filters.views import FilterView
+from django_tables2 import LazyPaginator, SingleTableMixin
+
+from operators.views import who_you_are
+
+from . import selectors
+from .confidential import display_title
+from .duplicates import DuplicatesFound, find_duplicates
+from .errors import PipelineError, StaleVersion, TransitionError
+from .exports import ledger_dataset, ledger_filename
+from .filters import ProjectFilter
+from .forms import FollowUpForm, LeadForm, MoveForm, add_service_errors
+from .models import Project, Stage
+from .services import followup_record, project_create
+from .sources import AMOUNT_DETAILS, detail_fields
+from .stages import project_move_stage
+from .tables import ProjectTable
+from .timeline import project_timeline
+from .validators import normalize_credit_code
+
+# -- the list and the ledger -------------------------------------------------------------------
+
+
+class ProjectListView(SingleTableMixin, FilterView):
+    table_class = ProjectTable
+    filterset_class = ProjectFilter
+    template_name = "projects/list.html"
+    paginate_by = 25
+    table_pagination = {"paginator_class": LazyPaginator}
+
+    def get_queryset(self):
+        return selectors.project_list(self.request.user)
+
+    def get_table_kwargs(self):
+        return {"user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for key in ("page", "sort"):
+            query.pop(key, None)
+        context["export_query"] = query.urlencode()
+        context["filters_active"] = any(v for k, v in self.request.GET.items() if k not in ("page", "sort"))
+        return context
+
+
+project_list = login_required(require_GET(ProjectListView.as_view()))
+
+
+@require_GET
+@login_required
+def project_export(request, fmt: str):
+    """The filtered rows as the ledger; the same scope and filters as the list."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    filterset = ProjectFilter(request.GET, selectors.project_list(request.user), request=request)
+    queryset = filterset.qs.order_by("-created_at", "-pk") if filterset.is_valid() else filterset.queryset.none()
+    dataset = ledger_dataset(queryset, request.user)
+    if fmt == "xlsx":
+        body = dataset.export("xlsx")
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        # The byte-order mark makes Excel read the CSV as UTF-8.
+        body = "\ufeff" + dataset.export("csv")
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, ledger_filename(fmt))
+    return response
+
+
+# -- logging a lead ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_new(request):
+    if not selectors.pipeline_organizations(request.user).exists():
+        raise Http404  # only officers and team leads log leads
+    matches = []
+    if request.method == "POST":
+        form = LeadForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                project = project_create(user=request.user, **form.service_kwargs())
+            except DuplicatesFound as exc:
+                matches = exc.matches
+                data = request.POST.copy()
+                data["acknowledge_duplicates"] = "on"
+                form = LeadForm(data, user=request.user)
+                form.is_valid()
+            except PipelineError as exc:
+                add_service_errors(form, exc.errors)
+            else:
+                messages.success(request, _("Lead logged."))
+                return redirect("projects:detail", pk=project.pk)
+    else:
+        form = LeadForm(user=request.user, initial=request.GET.dict())
+    return render(request, "projects/new.html", {"form": form, "matches": matches})
+
+
+@require_GET
+@login_required
+def lead_details(request):
+    """htmx: the detail fields of the chosen source mode (and the links of the chosen chain)."""
+    form = LeadForm(user=request.user, initial=request.GET.dict())
+    return render(request, "projects/_source_details.html", {"form": form})
+
+
+@require_GET
+@login_required
+def investor_search(request):
+    """htmx typeahead: investors the user may pick, by name or credit code."""
+    text = request.GET.get("investor_name", "").strip()
+    investors = []
+    if len(text) >= 1:
+        investors = list(selectors.pickable_investors(request.user).filter(name__icontains=text).order_by("name")[:10])
+    return render(request, "projects/_investor_results.html", {"investors": investors, "text": text})
+
+
+@require_GET
+@login_required
+def duplicate_check(request):
+    """htmx: what the duplicate finder says about the investor typed or picked so far."""
+    investor_id = request.GET.get("investor") or None
+    if investor_id and not selectors.pickable_investors(request.user).filter(pk=investor_id).exists():
+        investor_id = None
+    matches = find_duplicates(
+        user=request.user,
+        name=request.GET.get("investor_name", ""),
+        credit_code=normalize_credit_code(request.GET.get("investor_credit_code")),
+        investor_id=int(investor_id) if investor_id and str(investor_id).isdigit() else None,
+    )
+    return render(request, "projects/_duplicates.html", {"matches": matches, "live": True})
+
+
+# -- the project page --------------------------------------------------------------------------
+
+
+def _source_rows(project) -> list[tuple[str, object, bool]]:
+    rows = []
+    for name in detail_fields(project.source_mode):
+        value = getattr(project, name)
+        if name == "chain_link" and value is not None:
+            value = f"{value.name} ({value.get_position_display()})"
+        elif name == "equity_stake_pct" and value is not None:
+            value = f"{value.normalize():f} %"
+        rows.append((Project._meta.get_field(name).verbose_name, value, name in AMOUNT_DETAILS))
+    return rows
+
+
+def _detail_context(request, project, follow_up_form=None):
+    return {
+        "project": project,
+        "source_rows": _source_rows(project),
+        "can_change": selectors.can_change(request.user, project),
+        "follow_up_form": follow_up_form or FollowUpForm(),
+        **project_timeline(request.user, project),
+    }
+
+
+@require_GET
+@login_required
+def project_detail(request, pk: int):
+    project = selectors.project_for_view(request.user, pk)
+    return render(request, "projects/detail.html", _detail_context(request, project))
+
+
+@require_POST
+@login_required
+def followup_create(request, pk: int):
+    project = selectors.project_for_change(request.user, pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            followup_record(project=project, user=request.user, **form.cleaned_data)
+        except PipelineError as exc:
+            add_service_errors(form, exc.errors)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Follow-up recorded."))
+                return redirect(reverse("projects:detail", args=[pk]) + "#timeline")
+            form = None
+    project = selectors.project_for_view(request.user, pk)
+    context = _detail_context(request, project, follow_up_form=form)
+    context["follow_up_saved"] = form is None
+    if request.htmx:
+        return render(request, "projects/_follow_up_response.html", context)
+    return render(request, "projects/detail.html", context, status=400)
+
+
+# -- the board ---------------------------------------------------------------------------------
+
+
+def _board_context(request):
+    filterset = ProjectFilter(request.GET, selectors.project_list(request.user), request=request)
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    return {"filter": filterset, "columns": selectors.board(request.user, queryset)}
+
+
+@require_GET
+@login_required
+def project_board(request):
+    return render(request, "projects/board.html", _board_context(request))
+
+
+@require_POST
+@login_required
+def project_move(request, pk: int):
+    """A card moved on the board (drag-and-drop or button): through the one transition service."""
+    project = selectors.project_for_change(request.user, pk)
+    form = MoveForm(request.POST)
+    problem, field_errors = None, []
+    if not form.is_valid():
+        problem = _("The move could not be read. Reload the board and try again.")
+    else:
+        try:
+            project_move_stage(
+                project=project,
+                user=request.user,
+                to_stage=form.cleaned_data["to_stage"],
+                expected_version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"],
+            )
+        except StaleVersion:
+            problem = _("Someone else changed this project meanwhile. Reload the board to see its current state.")
+        except TransitionError as exc:
+            problem = str(exc.message)
+            field_errors = [m for messages_ in exc.errors.values() for m in messages_]
+    if problem:
+        message = problem + (" " + " ".join(str(m) for m in field_errors) if field_errors else "")
+    else:
+        message = _("“%(project)s” moved to “%(stage)s”.") % {
+            "project": display_title(project, request.user),
+            "stage": Stage(form.cleaned_data["to_stage"]).label,
+        }
+    if request.htmx:
+        context = _board_context(request) | {
+            "move_problem": problem,
+            "move_errors": field_errors,
+            "move_message": None if problem else message,
+            "moved_project": project,
+        }
+        return render(request, "projects/_board.html", context)
+    (messages.error if problem else messages.success)(request, message)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("projects:board")
+    return redirect(target)
+
+
+# -- My work (the home page) -------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def my_work(request):
+    """Home: an officer's day (due and overdue follow-ups, own projects by stage, this week's
+    leads) above who the user is and what they can reach."""
+    context = who_you_are(request.user)
+    scope = context["scope"]
+    context["works_pipeline"] = bool(scope.pipeline_org_ids) or request.user.owned_projects.exists()
+    if context["works_pipeline"]:
+        context.update(selectors.my_work(request.user))
+    return render(request, "projects/my_work.html", context)
