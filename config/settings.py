@@ -247,6 +247,14 @@ OUTBOX_SENDING_TIMEOUT = env.float("OUTBOX_SENDING_TIMEOUT", default=600.0)
 OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=200)
 if OUTBOX_SENDING_TIMEOUT <= EMAIL_TIMEOUT:
     raise ImproperlyConfigured("OUTBOX_SENDING_TIMEOUT must be longer than EMAIL_TIMEOUT.")
+# Delivery sweeps (issue 8): overdue supervision orders escalate, paused projects come back.
+CELERY_IMPORTS = ("tasks.supervision",)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "supervision-escalate": {"task": "tasks.supervision.supervision_escalate", "schedule": 600.0},
+        "on-hold-resume": {"task": "tasks.supervision.on_hold_resume", "schedule": 600.0},
+    }
+)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 REST_FRAMEWORK = {

@@ -16,4 +16,5 @@ urlpatterns = [
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("dashboard/ledger.xlsx", views_dashboard.ledger_export, name="dashboard_ledger"),
     path("", include("tasks.urls")),
+    path("", include(("projects.urls_delivery", "delivery"))),
 ]

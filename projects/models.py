@@ -540,3 +540,16 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.CONFIRMED, self.Status.APPLYING)
+
+
+# Delivery after the signature (milestones, commitments, funds, supervision) lives in its own module.
+from .models_delivery import (  # noqa: E402, F401
+    CommitmentReport,
+    DeliveryPlan,
+    DeliverySettings,
+    FundsTranche,
+    Milestone,
+    ServiceRequest,
+    SupervisionOrder,
+    SupervisionReport,
+)

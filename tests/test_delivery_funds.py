@@ -1,0 +1,239 @@
+"""Funds in place (资金到位): derived from tranches only, corrections kept in history."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from projects import delivery_plan as delivery
+from projects.errors import PipelineError
+from projects.models import Attachment, FundsTranche, Project, Stage, Status
+from projects.selectors_delivery import zone_funds_in_place
+
+from .delivery_fixtures import WAN, YI, exe, pdf, signed_project
+from .factories import ProjectFactory
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def record(project, user, amount, on=datetime.date(2026, 2, 1), kind=FundsTranche.Kind.REGISTERED_CAPITAL):
+    return delivery.tranche_record(project=project, user=user, received_on=on, amount=amount, kind=kind, evidence=pdf())
+
+
+def test_two_tranches_on_one_day_both_count(cast):
+    project = signed_project(cast, amount=10 * YI)
+    record(project, cast.operator, 1 * YI, on=datetime.date(2026, 2, 1))
+    record(
+        project, cast.operator, Decimal("5000") * WAN, on=datetime.date(2026, 2, 1), kind=FundsTranche.Kind.FIXED_ASSET
+    )
+    project.refresh_from_db()
+    assert project.actual_investment == Decimal("150000000")
+    assert delivery.funds_in_place_rate(project) == Decimal("0.15")
+    assert FundsTranche.objects.filter(project=project, received_on=datetime.date(2026, 2, 1)).count() == 2
+
+
+def test_a_correction_changes_the_rate_and_history_keeps_the_wrong_figure(cast):
+    project = signed_project(cast, amount=10 * YI)
+    record(project, cast.operator, 1 * YI)
+    wrong = record(project, cast.operator, 5 * YI)  # a slip: 5 亿 instead of 5,000 万
+    project.refresh_from_db()
+    assert delivery.funds_in_place_rate(project) == Decimal("0.6")
+
+    delivery.tranche_correct(
+        tranche=wrong,
+        user=cast.operator,
+        received_on=datetime.date(2026, 2, 1),
+        amount=Decimal("5000") * WAN,
+        kind=FundsTranche.Kind.REGISTERED_CAPITAL,
+        reason="多录了一个零",
+    )
+    project.refresh_from_db()
+    assert project.actual_investment == Decimal("150000000")
+    assert delivery.funds_in_place_rate(project) == Decimal("0.15")
+    history = list(FundsTranche.objects.get(pk=wrong.pk).history.order_by("history_id"))
+    assert [h.amount for h in history] == [5 * YI, Decimal("5000") * WAN]
+    assert history[-1].history_change_reason == "多录了一个零"
+    assert history[-1].history_user == cast.operator
+
+
+def test_the_correction_page_shows_the_history(cast, client):
+    project = signed_project(cast, amount=10 * YI)
+    wrong = record(project, cast.operator, 5 * YI)
+    client.force_login(cast.operator)
+    url = reverse("delivery:tranche_correct", args=[project.pk, wrong.pk])
+    response = client.post(
+        url,
+        {
+            "received_on": "2026-02-01",
+            "amount": "5000",
+            "kind": "registered_capital",
+            "evidence_kind": "voucher",
+            "reason": "多录了一个零",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("delivery:tranche_correct_form", args=[project.pk, wrong.pk])).content.decode()
+    assert page.count('data-testid="history-row"') == 2
+    assert "5 亿元" in page and "5,000 万元" in page and "多录了一个零" in page
+
+
+def test_a_correction_needs_a_reason(cast):
+    project = signed_project(cast)
+    tranche = record(project, cast.operator, 1 * YI)
+    with pytest.raises(PipelineError) as exc:
+        delivery.tranche_correct(
+            tranche=tranche,
+            user=cast.operator,
+            received_on=tranche.received_on,
+            amount=2 * YI,
+            kind="other",
+            reason=" ",
+        )
+    assert "reason" in exc.value.errors
+    assert FundsTranche.objects.get(pk=tranche.pk).amount == 1 * YI
+
+
+def test_the_contracted_amount_is_the_measure_once_there_is_a_contract(cast):
+    project = signed_project(
+        cast,
+        amount=10 * YI,
+        stage=Stage.CONTRACT_SIGNED,
+        contract_signed_on=datetime.date(2026, 1, 20),
+        contract_amount=8 * YI,
+    )
+    record(project, cast.operator, 2 * YI)
+    project.refresh_from_db()
+    assert delivery.funds_in_place_rate(project) == Decimal("0.25")
+
+
+def test_the_zone_rate_comes_from_tranches_of_signed_projects_not_lost(cast):
+    a1 = signed_project(cast, amount=10 * YI)
+    a2 = signed_project(cast, amount=30 * YI)
+    lost = signed_project(cast, amount=50 * YI)
+    record(a1, cast.operator, 3 * YI)
+    record(a2, cast.operator, 1 * YI)
+    record(lost, cast.operator, 5 * YI)
+    Project.objects.filter(pk=lost.pk).update(status=Status.LOST, lost_reason="other")
+    # A typed actual investment is not a tranche: it does not count.
+    ProjectFactory(
+        organization=cast.committee_a,
+        zone=cast.zone_a,
+        stage=Stage.INTENTION_SIGNED,
+        intention_amount=10 * YI,
+        actual_investment=9 * YI,
+    )
+    b = signed_project(
+        cast,
+        amount=4 * YI,
+        organization=cast.committee_b,
+        zone=cast.zone_b,
+        operating_company=None,
+        service_contact=None,
+        owner=cast.outsider,
+    )
+    record(b, cast.outsider, 1 * YI)
+
+    rows = {r.zone: r for r in zone_funds_in_place(cast.city_manager)}
+    assert rows[cast.zone_a].received == 4 * YI
+    assert rows[cast.zone_a].agreed == 50 * YI
+    assert rows[cast.zone_a].rate == Decimal("0.08")
+    assert rows[cast.zone_b].rate == Decimal("0.25")
+    # A county manager of zone A's county sees zone A only.
+    assert [r.zone for r in zone_funds_in_place(cast.county_manager)] == [cast.zone_a]
+
+
+def test_the_evidence_is_checked_by_content(cast):
+    project = signed_project(cast)
+    with pytest.raises(PipelineError) as exc:
+        delivery.tranche_record(
+            project=project,
+            user=cast.operator,
+            received_on=datetime.date(2026, 2, 1),
+            amount=YI,
+            kind="other",
+            evidence=exe(),
+        )
+    assert "evidence" in exc.value.errors
+    assert not FundsTranche.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_the_evidence_is_kept_as_a_voucher_attachment(cast):
+    project = signed_project(cast)
+    tranche = record(project, cast.operator, YI)
+    assert tranche.evidence.kind == Attachment.Kind.VOUCHER
+    assert tranche.evidence.project == project
+    assert len(tranche.evidence.sha256) == 64
+
+
+@pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-5")])
+def test_a_tranche_must_be_positive(cast, amount):
+    project = signed_project(cast)
+    with pytest.raises(PipelineError) as exc:
+        record(project, cast.operator, amount)
+    assert "amount" in exc.value.errors
+
+
+def test_an_officer_of_another_organisation_cannot_record_funds(cast):
+    project = signed_project(cast)
+    with pytest.raises(PipelineError):
+        record(project, cast.outsider, YI)
+    assert not FundsTranche.objects.exists()
+
+
+def test_the_form_takes_wan_and_stores_yuan(cast, client):
+    project = signed_project(cast, amount=10 * YI)
+    client.force_login(cast.operator)
+    response = client.post(
+        reverse("delivery:tranche_record", args=[project.pk]),
+        {
+            "received_on": "2026-02-01",
+            "amount": "12345.67",
+            "kind": "fixed_asset",
+            "evidence": pdf(),
+            "evidence_kind": "voucher",
+        },
+    )
+    assert response.status_code == 302
+    assert FundsTranche.objects.get().amount == Decimal("123456700.00")
+
+
+def test_the_form_says_which_field_is_wrong(cast, client):
+    project = signed_project(cast)
+    client.force_login(cast.operator)
+    response = client.post(
+        reverse("delivery:tranche_record", args=[project.pk]),
+        {
+            "received_on": "2026-02-01",
+            "amount": "100",
+            "kind": "fixed_asset",
+            "evidence": exe(),
+            "evidence_kind": "voucher",
+        },
+    )
+    assert response.status_code == 400
+    assert "不是 PDF" in response.content.decode() or "is not a PDF" in response.content.decode()
+
+
+def test_the_delivery_page_lists_the_tranches_and_the_rate(cast, client):
+    project = signed_project(cast, amount=10 * YI)
+    record(project, cast.operator, 1 * YI)
+    record(project, cast.operator, 1 * YI)
+    client.force_login(cast.city_manager)
+    html = client.get(reverse("delivery:plan", args=[project.pk])).content.decode()
+    assert html.count('data-testid="tranche"') == 2
+    assert 'data-testid="funds-rate">20%<' in html
+
+
+def test_date_fields_keep_the_iso_format_in_chinese(cast, client):
+    project = signed_project(cast)
+    client.force_login(cast.operator)
+    html = client.get(reverse("delivery:plan", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "资金到位率" in html
+    today = timezone.localdate().isoformat()
+    assert f'name="received_on" value="{today}"' in html
