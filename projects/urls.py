@@ -16,7 +16,6 @@ urlpatterns = [
     path("<int:pk>/follow-ups/", views.followup_create, name="followup_create"),
     path("<int:pk>/move/", views.project_move, name="move"),
     # Delivery: stage and status changes, files, zone page, owners, confidentiality, disputes.
-    path("<int:pk>/delivery/", delivery.project_delivery, name="project_delivery"),
     path("<int:pk>/stage/", delivery.project_stage, name="project_stage"),
     path("<int:pk>/status/", delivery.project_status, name="project_status"),
     path("<int:pk>/details/", delivery.project_details, name="project_details"),

@@ -133,14 +133,6 @@ def _conflict(form, exc: StaleVersion, project):
     return {"conflict": exc.changes, "current_version": exc.current_version}
 
 
-@require_GET
-def project_delivery(request, pk):
-    """The former delivery view of a project: its stage, evidence, files and readable history now
-    live on the project page. Kept so that links and bookmarks keep working (in scope only)."""
-    project = _visible_project(request, pk)
-    return redirect(project_page_url(project), permanent=False)
-
-
 @require_http_methods(["GET", "POST"])
 def project_stage(request, pk):
     project = _changeable_project(request, pk)

@@ -84,7 +84,6 @@ EXPECTATIONS = {
     "projects:move": Expect("project", CHANGERS, denied=404, post=True, get=405),
     # Delivery.
     # The former delivery page redirects to the project page (in scope only).
-    "projects:project_delivery": Expect("project", EVERYONE, ok=302),
     "projects:project_stage": Expect("project", CHANGERS, post=True),
     "projects:project_status": Expect("project", PIPELINE, post=True),
     "projects:project_details": Expect("project", CHANGERS, post=True),

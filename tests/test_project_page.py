@@ -104,15 +104,6 @@ def test_a_form_done_in_the_modal_returns_to_the_project_page(client, cast, proj
     assert response["HX-Redirect"] == reverse("projects:detail", args=[project.pk])
 
 
-def test_the_former_delivery_page_redirects_to_the_project_page(client, cast, project):
-    client.force_login(cast.operator)
-    response = client.get(reverse("projects:project_delivery", args=[project.pk]))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("projects:detail", args=[project.pk])
-    client.force_login(cast.outsider)
-    assert client.get(reverse("projects:project_delivery", args=[project.pk])).status_code == 404
-
-
 def test_a_move_is_told_once_in_words_with_its_evidence(client, cast, project):
     cast.operator.first_name, cast.operator.last_name = "运营", "李"
     cast.operator.save()

@@ -94,9 +94,7 @@ def test_an_operator_registers_a_project_and_the_officer_sees_it(browser, live_s
     assert StageChange.objects.get(project=project).changed_by == cast.operator
 
     officer = _login(browser, live_server, "officer", viewport={"width": 375, "height": 800})
-    # The former delivery address still leads to the project page.
-    officer.goto(f"{live_server.url}/projects/{project.pk}/delivery/")
-    officer.wait_for_url(f"{live_server.url}/projects/{project.pk}/")
+    officer.goto(f"{live_server.url}/projects/{project.pk}/")
     timeline = officer.locator("#follow-ups")
     text = timeline.inner_text()
     assert "李运营" in text
