@@ -161,7 +161,9 @@ def import_scenarios(repeat: int, rows: int = 10_000) -> list[Row]:
     from projects.models import Investor
 
     organization = Organization.objects.filter(kind="committee").order_by("pk").first()
-    officer = get_user_model().objects.filter(memberships__organization=organization, memberships__role="officer")[0]
+    officer = get_user_model().objects.filter(
+        memberships__organization=organization, memberships__role__in=["officer", "team_lead"]
+    )[0]
     zone = organization.zone
     lines = ["项目名称,投资方,所属园区,招商方式,计划投资额（万元）,项目阶段,负责人"]
     for i in range(rows):

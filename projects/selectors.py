@@ -35,7 +35,10 @@ def with_need_to_know(queryset: QuerySet, user) -> QuerySet:
 
 def project_list(user) -> QuerySet:
     """Projects the user may see, with what a list row, a card or an export line shows."""
-    queryset = Project.objects.select_related("investor", "zone", "owner", "organization")
+    # The primary key breaks ties, so that pages never repeat or skip a row.
+    queryset = Project.objects.select_related("investor", "zone", "owner", "organization").order_by(
+        "-created_at", "-pk"
+    )
     return with_need_to_know(visible_projects(user, queryset), user)
 
 
