@@ -321,32 +321,45 @@ def tranche_correct(request, pk: int, tranche_pk: int):
     )
 
 
+def _plan_form(request, pk: int, *, form_class, form_name: str, service, done: str, anchor: str):
+    """The plan page's small forms all work alike: validate, call the service, say what happened
+    and go back to the section; a form or rule error shows the plan page with the form's errors."""
+    project = _project(request, pk)
+    form = form_class(request.POST, user=request.user, project=project)
+    if not form.is_valid():
+        return _render_plan(request, project, status=400, **{form_name: form})
+    try:
+        service(project=project, user=request.user, **form.cleaned_data)
+    except PipelineError as exc:
+        return _fail(request, project, exc, form_name, form)
+    messages.success(request, done)
+    return redirect(_plan_url(project, anchor))
+
+
 @require_POST
 def hand_over(request, pk: int):
-    project = _project(request, pk)
-    form = HandOverForm(request.POST, user=request.user, project=project)
-    if not form.is_valid():
-        return _render_plan(request, project, status=400, handover_form=form)
-    try:
-        delivery.project_hand_over(project=project, user=request.user, **form.cleaned_data)
-    except PipelineError as exc:
-        return _fail(request, project, exc, "handover_form", form)
-    messages.success(request, _("Delivery was handed to the operating company."))
-    return redirect(_plan_url(project, "handoff"))
+    return _plan_form(
+        request,
+        pk,
+        form_class=HandOverForm,
+        form_name="handover_form",
+        service=delivery.project_hand_over,
+        done=_("Delivery was handed to the operating company."),
+        anchor="handoff",
+    )
 
 
 @require_POST
 def service_request_open(request, pk: int):
-    project = _project(request, pk)
-    form = ServiceRequestForm(request.POST, user=request.user, project=project)
-    if not form.is_valid():
-        return _render_plan(request, project, status=400, request_form=form)
-    try:
-        delivery.service_request_open(project=project, user=request.user, **form.cleaned_data)
-    except PipelineError as exc:
-        return _fail(request, project, exc, "request_form", form)
-    messages.success(request, _("The request was added."))
-    return redirect(_plan_url(project, "requests"))
+    return _plan_form(
+        request,
+        pk,
+        form_class=ServiceRequestForm,
+        form_name="request_form",
+        service=delivery.service_request_open,
+        done=_("The request was added."),
+        anchor="requests",
+    )
 
 
 @require_POST
@@ -366,30 +379,28 @@ def service_request_close(request, pk: int, item_pk: int):
 
 @require_POST
 def assign_leader(request, pk: int):
-    project = _project(request, pk)
-    form = LeaderForm(request.POST, user=request.user, project=project)
-    if not form.is_valid():
-        return _render_plan(request, project, status=400, leader_form=form)
-    try:
-        delivery.plan_assign_leader(project=project, user=request.user, **form.cleaned_data)
-    except PipelineError as exc:
-        return _fail(request, project, exc, "leader_form", form)
-    messages.success(request, _("The responsible leader was saved."))
-    return redirect(_plan_url(project, "supervision"))
+    return _plan_form(
+        request,
+        pk,
+        form_class=LeaderForm,
+        form_name="leader_form",
+        service=delivery.plan_assign_leader,
+        done=_("The responsible leader was saved."),
+        anchor="supervision",
+    )
 
 
 @require_POST
 def order_issue(request, pk: int):
-    project = _project(request, pk)
-    form = SupervisionOrderForm(request.POST, user=request.user, project=project)
-    if not form.is_valid():
-        return _render_plan(request, project, status=400, order_form=form)
-    try:
-        delivery.supervision_issue(project=project, user=request.user, **form.cleaned_data)
-    except PipelineError as exc:
-        return _fail(request, project, exc, "order_form", form)
-    messages.success(request, _("The supervision order was issued."))
-    return redirect(_plan_url(project, "supervision"))
+    return _plan_form(
+        request,
+        pk,
+        form_class=SupervisionOrderForm,
+        form_name="order_form",
+        service=delivery.supervision_issue,
+        done=_("The supervision order was issued."),
+        anchor="supervision",
+    )
 
 
 def _order(request, pk: int, order_pk: int) -> SupervisionOrder:
