@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -64,6 +65,22 @@ def _project(request, pk: int) -> Project:
         "investor", "zone", "organization", "owner", "operating_company", "service_contact"
     )
     return get_object_or_404(visible_projects(request.user, projects), pk=pk)
+
+
+def _deliverable(request, pk: int) -> Project:
+    """404 when the user cannot see the project; 403 when they see it but may not deliver it."""
+    project = _project(request, pk)
+    if not delivery.can_deliver(request.user, project):
+        raise PermissionDenied
+    return project
+
+
+def _supervisable(request, pk: int) -> Project:
+    """404 when the user cannot see the project; 403 when they see it but are no manager."""
+    project = _project(request, pk)
+    if not delivery.can_supervise(request.user, project):
+        raise PermissionDenied
+    return project
 
 
 def _plan_url(project: Project, anchor: str = "") -> str:
@@ -183,10 +200,8 @@ def plan(request, pk: int):
 
 @require_POST
 def start(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     try:
-        if not delivery.can_deliver(request.user, project):
-            raise PipelineError(_("Only the operating company of the zone or the project's team can start delivery."))
         delivery.delivery_start(project=project, user=request.user)
     except PipelineError as exc:
         messages.error(request, exc.message)
@@ -197,7 +212,7 @@ def start(request, pk: int):
 
 @require_POST
 def milestones_plan(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = MilestonePlanForm(request.POST, milestones=Milestone.objects.filter(project=project))
     if not form.is_valid():
         return _render_plan(request, project, status=400, plan_form=form)
@@ -211,7 +226,7 @@ def milestones_plan(request, pk: int):
 
 @require_POST
 def milestone_record(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = MilestoneActualForm(request.POST)
     if not form.is_valid():
         return _render_plan(request, project, status=400, actual_form=form)
@@ -229,7 +244,7 @@ def milestone_record(request, pk: int):
 
 @require_POST
 def commitments(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = CommitmentsForm(request.POST)
     if not form.is_valid():
         return _render_plan(request, project, status=400, commitments_form=form)
@@ -243,7 +258,7 @@ def commitments(request, pk: int):
 
 @require_POST
 def commitment_report(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = CommitmentReportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_plan(request, project, status=400, report_form=form)
@@ -257,7 +272,7 @@ def commitment_report(request, pk: int):
 
 @require_POST
 def tranche_record(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = TrancheForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_plan(request, project, status=400, tranche_form=form)
@@ -289,7 +304,7 @@ def tranche_correct_form(request, pk: int, tranche_pk: int):
 
 @require_POST
 def tranche_correct(request, pk: int, tranche_pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     tranche = get_object_or_404(FundsTranche.objects.filter(project=project), pk=tranche_pk)
     form = TrancheCorrectForm(request.POST, request.FILES)
     error = None
@@ -323,7 +338,7 @@ def tranche_correct(request, pk: int, tranche_pk: int):
 
 @require_POST
 def hand_over(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = HandOverForm(request.POST, user=request.user, project=project)
     if not form.is_valid():
         return _render_plan(request, project, status=400, handover_form=form)
@@ -337,7 +352,7 @@ def hand_over(request, pk: int):
 
 @require_POST
 def service_request_open(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = ServiceRequestForm(request.POST, user=request.user, project=project)
     if not form.is_valid():
         return _render_plan(request, project, status=400, request_form=form)
@@ -352,6 +367,8 @@ def service_request_open(request, pk: int):
 @require_POST
 def service_request_close(request, pk: int, item_pk: int):
     item = get_object_or_404(visible_service_requests(request.user), pk=item_pk, project_id=pk)
+    if not delivery.can_deliver(request.user, item.project):
+        raise PermissionDenied
     form = CloseForm(request.POST)
     try:
         if not form.is_valid():
@@ -366,7 +383,7 @@ def service_request_close(request, pk: int, item_pk: int):
 
 @require_POST
 def assign_leader(request, pk: int):
-    project = _project(request, pk)
+    project = _supervisable(request, pk)
     form = LeaderForm(request.POST, user=request.user, project=project)
     if not form.is_valid():
         return _render_plan(request, project, status=400, leader_form=form)
@@ -380,7 +397,7 @@ def assign_leader(request, pk: int):
 
 @require_POST
 def order_issue(request, pk: int):
-    project = _project(request, pk)
+    project = _supervisable(request, pk)
     form = SupervisionOrderForm(request.POST, user=request.user, project=project)
     if not form.is_valid():
         return _render_plan(request, project, status=400, order_form=form)
@@ -396,9 +413,17 @@ def _order(request, pk: int, order_pk: int) -> SupervisionOrder:
     return get_object_or_404(visible_orders(request.user), pk=order_pk, project_id=pk)
 
 
+def _my_order(request, pk: int, order_pk: int) -> SupervisionOrder:
+    """An order its recipient acts on: 404 out of scope, 403 to anyone else who sees it."""
+    order = _order(request, pk, order_pk)
+    if order.assignee_id != request.user.pk and not scope_for(request.user).is_admin:
+        raise PermissionDenied
+    return order
+
+
 @require_POST
 def order_acknowledge(request, pk: int, order_pk: int):
-    order = _order(request, pk, order_pk)
+    order = _my_order(request, pk, order_pk)
     try:
         delivery.supervision_acknowledge(order=order, user=request.user)
     except PipelineError as exc:
@@ -412,7 +437,7 @@ def order_acknowledge(request, pk: int, order_pk: int):
 
 @require_POST
 def order_report(request, pk: int, order_pk: int):
-    order = _order(request, pk, order_pk)
+    order = _my_order(request, pk, order_pk)
     form = ReportForm(request.POST)
     try:
         if not form.is_valid():
@@ -428,6 +453,8 @@ def order_report(request, pk: int, order_pk: int):
 @require_POST
 def order_close(request, pk: int, order_pk: int):
     order = _order(request, pk, order_pk)
+    if not delivery.can_supervise(request.user, order.project):
+        raise PermissionDenied
     form = OrderCloseForm(request.POST)
     try:
         form.is_valid()
