@@ -490,7 +490,7 @@ def overview(request):
             "zones": zones,
             "zone_id": zone_ids[0] if zone_ids else None,
             "groups": three_not_yets(user, today=today, zone_ids=zone_ids),
-            "counts": three_not_yets_counts(user),
+            "counts": three_not_yets_counts(user, zone_ids=zone_ids),
             "funds": zone_funds_in_place(user, zone_ids=zone_ids),
             "orders": [(display_title(o.project, user), o) for o in orders.order_by("due_on", "pk")],
             "my_orders": [
@@ -499,6 +499,8 @@ def overview(request):
             ],
             "requests": [(display_title(r.project, user), r) for r in open_requests.order_by("due_on", "pk")[:50]],
             "is_manager": scope_for(user).is_manager,
-            "recent": delivery_digest(user, since=timezone.now() - datetime.timedelta(days=7), until=timezone.now()),
+            "recent": delivery_digest(
+                user, since=timezone.now() - datetime.timedelta(days=7), until=timezone.now(), zone_ids=zone_ids
+            ),
         },
     )
