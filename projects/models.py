@@ -271,6 +271,9 @@ class Project(models.Model):
             models.Index(fields=["status", "next_follow_up_on"], name="project_status_due"),
             models.Index(fields=["status", "stage", "last_activity_at"], name="project_stale"),
             models.Index(fields=["investor"], name="project_investor"),
+            # The list's default order and its deep pages read keys from these alone.
+            models.Index(fields=["created_at", "id"], name="project_created_id"),
+            models.Index(fields=["organization", "created_at", "id"], name="project_org_created_id"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -35,7 +35,10 @@ def with_need_to_know(queryset: QuerySet, user) -> QuerySet:
 
 def project_list(user) -> QuerySet:
     """Projects the user may see, with what a list row, a card or an export line shows."""
-    queryset = Project.objects.select_related("investor", "zone", "owner", "organization")
+    # The primary key breaks ties, so that pages never repeat or skip a row.
+    queryset = Project.objects.select_related("investor", "zone", "owner", "organization").order_by(
+        "-created_at", "-pk"
+    )
     return with_need_to_know(visible_projects(user, queryset), user)
 
 
@@ -58,16 +61,13 @@ def project_search_q(user, text: str) -> Q:
     text = text.strip()
     if not text:
         return Q()
-    # A UNION of two indexed lookups (trigram indexes on PostgreSQL) rather than an OR across
-    # the join, which no index can serve.
-    matching = (
-        Project.objects.filter(title__icontains=text)
-        .order_by()
-        .values("pk")
-        .union(Project.objects.filter(investor__name__icontains=text).order_by().values("pk"))
-    )
-    by_name = Q(pk__in=matching)
-    return (by_name & names_visible_q(user)) | Q(is_confidential=True, codename__icontains=text)
+    # Candidates from three indexed lookups (trigram indexes on PostgreSQL) joined by UNION: an
+    # OR across the investor join, or around the whole condition, leaves no index usable.
+    by_title = Project.objects.filter(title__icontains=text).order_by().values("pk")
+    by_investor = Project.objects.filter(investor__name__icontains=text).order_by().values("pk")
+    by_codename = Project.objects.filter(is_confidential=True, codename__icontains=text).order_by().values("pk")
+    candidates = by_title.union(by_investor, by_codename)
+    return Q(pk__in=candidates) & (names_visible_q(user) | Q(is_confidential=True, codename__icontains=text))
 
 
 def project_for_view(user, pk: int) -> Project:
@@ -122,7 +122,12 @@ def pickable_investors(user) -> QuerySet:
 
 
 def owner_filter_choices(user) -> QuerySet:
-    return visible_users(user, User.objects.filter(is_active=True)).order_by("first_name", "username")
+    # A manager's dropdown lists every officer of the city: load only what the label needs.
+    return (
+        visible_users(user, User.objects.filter(is_active=True))
+        .only("pk", "first_name", "last_name", "username")
+        .order_by("first_name", "username")
+    )
 
 
 def organization_filter_choices(user) -> QuerySet:

@@ -6,7 +6,7 @@ import django_tables2 as tables
 from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -33,30 +33,39 @@ STAGE_COLOURS = {
 
 class ProjectTable(tables.Table):
     title = tables.Column(
-        verbose_name=capfirst(_("project")), order_by=("title",), attrs={"td": {"style": "min-width: 10rem"}}
+        verbose_name=capfirst(_("project")), order_by=("title", "pk"), attrs={"td": {"style": "min-width: 10rem"}}
     )
-    investor = tables.Column(verbose_name=capfirst(_("investor")), order_by=("investor__name",), attrs=WIDE_ONLY)
-    zone = tables.Column(verbose_name=capfirst(_("zone")), order_by=("zone__name",), attrs=WIDE_ONLY_NOWRAP)
+    investor = tables.Column(verbose_name=capfirst(_("investor")), order_by=("investor__name", "pk"), attrs=WIDE_ONLY)
+    zone = tables.Column(verbose_name=capfirst(_("zone")), order_by=("zone__name", "pk"), attrs=WIDE_ONLY_NOWRAP)
     source_mode = tables.Column(
         verbose_name=capfirst(_("source mode")),
+        order_by=("source_mode", "pk"),
         attrs={"th": {"class": "d-none d-xl-table-cell"}, "td": {"class": "d-none d-xl-table-cell text-nowrap"}},
     )
-    stage = tables.Column(verbose_name=capfirst(_("stage")), attrs={"td": {"class": "text-nowrap"}})
+    stage = tables.Column(
+        verbose_name=capfirst(_("stage")), order_by=("stage", "pk"), attrs={"td": {"class": "text-nowrap"}}
+    )
     planned_amount = tables.Column(
         verbose_name=capfirst(_("planned investment")),
+        order_by=("planned_amount", "pk"),
         attrs={
             "th": {"class": "text-end d-none d-md-table-cell"},
             "td": {"class": "text-end text-nowrap d-none d-md-table-cell"},
         },
     )
     owner = tables.Column(
-        verbose_name=capfirst(_("owner")), order_by=("owner__first_name", "owner__username"), attrs=WIDE_ONLY_NOWRAP
+        verbose_name=capfirst(_("owner")),
+        order_by=("owner__first_name", "owner__username", "pk"),
+        attrs=WIDE_ONLY_NOWRAP,
     )
     next_follow_up_on = tables.Column(
-        verbose_name=capfirst(_("next follow-up")), attrs={"td": {"class": "text-nowrap"}}
+        verbose_name=capfirst(_("next follow-up")),
+        order_by=("next_follow_up_on", "pk"),
+        attrs={"td": {"class": "text-nowrap"}},
     )
     last_activity_at = tables.Column(
         verbose_name=capfirst(_("last activity")),
+        order_by=("last_activity_at", "pk"),
         attrs={"th": {"class": "d-none d-lg-table-cell"}, "td": {"class": "d-none d-lg-table-cell text-nowrap"}},
     )
 
@@ -77,7 +86,7 @@ class ProjectTable(tables.Table):
         attrs = {"class": "table table-hover table-sm align-middle bg-white mb-0", "id": "project-table"}
         template_name = "projects/_table.html"
         empty_text = _("No project matches these filters.")
-        order_by = ("-created_at",)
+        order_by = ("-created_at", "-pk")
         default = "—"
 
     def __init__(self, *args, user, **kwargs):
@@ -162,8 +171,8 @@ class ProjectTable(tables.Table):
             for name, _attrs in columns:
                 value = getattr(record, name)
                 cell = self.default if value is None else _call(renderers[name], record, value)
-                cells.append(format_html("<td{}>{}</td>", td_attrs[name], cell))
-            rows.append(format_html("<tr>{}</tr>", mark_safe("".join(cells))))  # noqa: S308 - escaped cells
+                cells.append(f"<td{td_attrs[name]}>{conditional_escape(cell)}</td>")
+            rows.append(f"<tr>{''.join(cells)}</tr>")
         return mark_safe("".join(rows))  # noqa: S308 - every cell went through format_html
 
 

@@ -55,6 +55,8 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     claimed_at = models.DateTimeField(_("last attempt started"), null=True, blank=True)
+    # Which process made the last attempt (host:pid): shows how sends spread over the workers.
+    claimed_by = models.CharField(_("last attempt by"), max_length=100, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:

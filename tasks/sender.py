@@ -9,6 +9,8 @@ See docs/notifications.md for the guarantee.
 
 import datetime
 import logging
+import os
+import socket
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -38,6 +40,11 @@ def outbox_requeue_stuck() -> int:
     return count
 
 
+def _worker() -> str:
+    # At call time: prefork children import this module before they fork.
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
 def outbox_send_due(*, limit: int | None = None) -> tuple[int, bool]:
     """Send up to `limit` due rows; returns (sent, more rows are due)."""
     limit = limit or settings.OUTBOX_BATCH
@@ -57,7 +64,7 @@ def outbox_send_one(*, message_id: int) -> bool:
     """Claim the row, send it, record the outcome. True only if this call sent the email."""
     now = timezone.now()
     claimed = OutboxMessage.objects.filter(pk=message_id, status=Status.PENDING, next_attempt_at__lte=now).update(
-        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, claimed_by=_worker()
     )
     if claimed != 1:
         return False  # another worker has it, or it is not due any more

@@ -98,6 +98,7 @@ def eager_celery():
     celery_app.conf.task_always_eager = False
 
 
+@pytest.mark.slow
 def test_fifty_thousand_rows_import_in_the_background_task(
     officer_client, cast, settings, eager_celery, django_capture_on_commit_callbacks
 ):

@@ -95,6 +95,26 @@ def test_two_workers_two_beats_and_a_repeated_sweep_send_one_email_per_key(cast,
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
 
 
+def test_two_workers_on_the_real_broker_split_a_sweep_and_send_each_email_once(cast, workers, monkeypatch):
+    """Several machines: two workers share the sweep's emails (one email per task run, so the
+    broker hands the runs to both), and every email arrives exactly once."""
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        need(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set")
+    keys = officers_with_due_follow_ups(cast, 24)
+    mailbox = Mailbox()
+    with SMTPServer(mailbox) as smtp:
+        workers("w1", smtp, OUTBOX_BATCH=1)
+        workers("w2", smtp, OUTBOX_BATCH=1)
+        with at(TODAY, 9, 0):
+            reminders_sweep()
+        wait_for(delivered(mailbox, keys), what="every reminder")
+        time.sleep(2)
+    assert set(mailbox.keys) == keys
+    assert all(count == 1 for count in mailbox.keys.values()), mailbox.keys
+    senders = set(OutboxMessage.objects.values_list("claimed_by", flat=True))
+    assert len(senders) == 2, senders
+
+
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(cast, workers):
     keys = officers_with_due_follow_ups(cast, 24)
     # Each SMTP transaction waits before any data is sent: the kill lands there, before the

@@ -16,6 +16,8 @@ from tasks.sweeps import escalations_sweep, reminders_sweep, stale_sweep
 
 from .notify_helpers import SHANGHAI, at
 
+pytestmark = pytest.mark.slow
+
 PROJECTS = int(os.environ.get("SCALE_PROJECTS", "100000"))
 OWNERS = 61  # prime: every owner gets due, overdue and idle projects
 
