@@ -9,11 +9,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from operators.access import visible_zones
+from operators.access import visible_organizations, visible_zones
 
-from .models import IndustryChain, Project, SourceMode, Stage, Status
+from .models import ChainLink, IndustryChain, Project, SourceMode, Stage, Status
 from .selectors import owner_filter_choices, project_search_q
-from .widgets import FastSelect
+from .widgets import FastMultiSelect, FastSelect
 
 WAN = Decimal(10_000)
 
@@ -25,8 +25,9 @@ class ProjectFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("Project or investor"), "type": "search"}),
     )
     zone = django_filters.ModelChoiceFilter(label=_("zone"), queryset=None)
-    stage = django_filters.ChoiceFilter(label=_("stage"), choices=Stage.choices)
-    status = django_filters.ChoiceFilter(label=_("status"), choices=Status.choices)
+    # Multi-valued (?stage=a&stage=b) for the dashboard's links; one dropdown when one is chosen.
+    stage = django_filters.MultipleChoiceFilter(label=_("stage"), choices=Stage.choices, widget=FastMultiSelect)
+    status = django_filters.MultipleChoiceFilter(label=_("status"), choices=Status.choices, widget=FastMultiSelect)
     source_mode = django_filters.ChoiceFilter(label=_("source mode"), choices=SourceMode.choices)
     chain = django_filters.ModelChoiceFilter(label=_("industry chain"), queryset=IndustryChain.objects.all())
     owner = django_filters.ModelChoiceFilter(label=_("owner"), queryset=None)
@@ -47,6 +48,40 @@ class ProjectFilter(django_filters.FilterSet):
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    # The dashboard's links (docs/metrics.md, "Links to the projects behind a figure"): carried as
+    # hidden fields, so that changing a visible filter keeps them; listed above the table.
+    reached = django_filters.ChoiceFilter(
+        label=_("has reached"), choices=Stage.choices, method="filter_reached", widget=forms.HiddenInput
+    )
+    open = django_filters.BooleanFilter(label=_("open pipeline"), method="filter_open", widget=forms.HiddenInput)
+    chain_link = django_filters.ModelChoiceFilter(
+        label=_("link of the chain"), queryset=ChainLink.objects.all(), widget=forms.HiddenInput
+    )
+    organization = django_filters.ModelChoiceFilter(label=_("organisation"), queryset=None, widget=forms.HiddenInput)
+    intention_signed_after = django_filters.DateFilter(
+        label=_("intention signed from"), field_name="intention_signed_on", lookup_expr="gte", widget=forms.HiddenInput
+    )
+    intention_signed_before = django_filters.DateFilter(
+        label=_("intention signed until"), field_name="intention_signed_on", lookup_expr="lte", widget=forms.HiddenInput
+    )
+    contract_signed_after = django_filters.DateFilter(
+        label=_("contract signed from"), field_name="contract_signed_on", lookup_expr="gte", widget=forms.HiddenInput
+    )
+    contract_signed_before = django_filters.DateFilter(
+        label=_("contract signed until"), field_name="contract_signed_on", lookup_expr="lte", widget=forms.HiddenInput
+    )
+    construction_started_after = django_filters.DateFilter(
+        label=_("construction started from"),
+        field_name="construction_started_on",
+        lookup_expr="gte",
+        widget=forms.HiddenInput,
+    )
+    construction_started_before = django_filters.DateFilter(
+        label=_("construction started until"),
+        field_name="construction_started_on",
+        lookup_expr="lte",
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Project
@@ -57,9 +92,15 @@ class ProjectFilter(django_filters.FilterSet):
         user = request.user
         self.filters["zone"].queryset = visible_zones(user)
         self.filters["owner"].queryset = owner_filter_choices(user)
+        self.filters["organization"].queryset = visible_organizations(user)
         self.form.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
         for field in self.form.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
+            if isinstance(field.widget, forms.HiddenInput):
+                continue
+            if isinstance(field.widget, FastMultiSelect):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+                field.widget.choices = [("", "---------"), *field.choices]
+            elif isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-check-input"
             elif isinstance(field.widget, forms.Select):
                 field.widget = FastSelect(
@@ -76,6 +117,31 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_amount_max(self, queryset, name, value):
         return queryset.filter(planned_amount__lte=Decimal(value) * WAN)
+
+    def hidden_active(self) -> list[tuple[str, str]]:
+        """(label, value) of the hidden filters in use: the page says what narrows the list."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        shown = []
+        for name, field in self.form.fields.items():
+            value = self.form.cleaned_data.get(name)
+            if not isinstance(field.widget, forms.HiddenInput) or value in (None, "", False):
+                continue
+            if name == "reached":
+                value = Stage(value).label
+            elif value is True:
+                value = _("yes")
+            shown.append((str(field.label), str(value)))
+        return shown
+
+    def filter_reached(self, queryset, name, value):
+        """At this stage or a later one, whatever the status (docs/metrics.md "has reached")."""
+        if not value:
+            return queryset
+        return queryset.filter(stage__in=Stage.values[Stage.order(value) :])
+
+    def filter_open(self, queryset, name, value):
+        return queryset.exclude(status=Status.LOST) if value else queryset
 
     def filter_overdue(self, queryset, name, value):
         if not value:

@@ -149,10 +149,14 @@ def three_not_yets(user, *, today: datetime.date | None = None, zone_ids=None) -
     return list(by_zone.values())
 
 
-def three_not_yets_counts(user) -> dict[str, int]:
-    """How many projects are on each 三未 list (one query): for a dashboard tile."""
+def three_not_yets_counts(user, *, zone_ids=None) -> dict[str, int]:
+    """How many projects are on each 三未 list (one query): for a dashboard tile or a digest,
+    over the given zones (None or empty: every zone the user may see)."""
     filters = _not_yets_filter()
-    return delivery_projects(user).aggregate(**{key: Count("pk", filter=q) for key, q in filters.items()})
+    projects = delivery_projects(user)
+    if zone_ids:
+        projects = projects.filter(zone_id__in=zone_ids)
+    return projects.aggregate(**{key: Count("pk", filter=q) for key, q in filters.items()})
 
 
 @dataclass
@@ -226,28 +230,35 @@ class DeliveryDigest:
 
 
 def delivery_digest(
-    user, *, since: datetime.datetime, until: datetime.datetime, today: datetime.date | None = None
+    user,
+    *,
+    since: datetime.datetime,
+    until: datetime.datetime,
+    today: datetime.date | None = None,
+    zone_ids=None,
 ) -> DeliveryDigest:
     """What a digest reports of delivery for (since, until]: milestones reached and funds received
-    in the period, orders overdue now, orders closed, and the size of the 三未 lists."""
+    in the period, orders overdue now, orders closed, and the size of the 三未 lists; over the
+    given zones (None or empty: every zone the user may see)."""
     today = today or timezone.localdate()
+    in_zones = Q(project__zone_id__in=zone_ids) if zone_ids else Q()
     milestones = (
-        visible_related(user, Milestone.objects.filter(recorded_at__gt=since, recorded_at__lte=until))
+        visible_related(user, Milestone.objects.filter(in_zones, recorded_at__gt=since, recorded_at__lte=until))
         .select_related("project", "project__zone")
         .prefetch_related("project__need_to_know")
         .order_by("-recorded_at")
     )
     tranches = list(
-        visible_related(user, FundsTranche.objects.filter(recorded_at__gt=since, recorded_at__lte=until))
+        visible_related(user, FundsTranche.objects.filter(in_zones, recorded_at__gt=since, recorded_at__lte=until))
         .select_related("project", "project__zone")
         .prefetch_related("project__need_to_know")
         .order_by("-amount")
     )
-    orders = visible_orders(user)
+    orders = visible_orders(user).filter(in_zones)
     return DeliveryDigest(
         since=since,
         until=until,
-        counts=three_not_yets_counts(user),
+        counts=three_not_yets_counts(user, zone_ids=zone_ids),
         milestones=[(display_title(m.project, user), m) for m in milestones],
         tranches=[(display_title(t.project, user), t) for t in tranches],
         tranches_total=sum((t.amount for t in tranches), Decimal(0)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from .confidential import display_investor, display_title
 from .dashboard_forms import RANK_CHOICES, DashboardForm
 from .officer_metrics import officer_table, officer_totals
 from .period_ledger import ledger_dataset, ledger_projects
+from .selectors_delivery import CATEGORIES, three_not_yets_counts
 
 # The project list (issue 3) and its query parameters. Beside its own (zone, stage, status,
 # source_mode, chain, owner, overdue, created_after/before) the dashboard's links use: reached
@@ -65,6 +67,21 @@ def _scope_label(user) -> str:
     if scope.manager_counties:
         return "、".join(sorted(scope.manager_counties))
     return "、".join(z.short_name or z.name for z in visible_zones(user).order_by("county", "name"))
+
+
+def not_yets_card(user, filters: metrics.Filters) -> dict:
+    """The 三未 counts (as of today) of the dashboard's zone, each linking to its list on the
+    delivery overview filtered by the same zone. Source mode and chain do not narrow them: the
+    overview has no such filter, and its lists must show what the card counts."""
+    zone_ids = [filters.zone_id] if filters.zone_id else None
+    counts = three_not_yets_counts(user, zone_ids=zone_ids)
+    url = reverse("delivery:overview") + (f"?{urlencode({'zone': filters.zone_id})}" if filters.zone_id else "")
+    return {
+        "url": url,
+        "lists": [
+            {"key": key, "label": label, "n": counts[key], "url": f"{url}#{key}"} for key, label in CATEGORIES.items()
+        ],
+    }
 
 
 def dashboard_context(user, form: DashboardForm) -> dict:
@@ -194,6 +211,7 @@ def dashboard_context(user, form: DashboardForm) -> dict:
             ),
         ],
         "overdue_url": link(overdue=1),
+        "not_yets": not_yets_card(user, filters),
         "overdue_owners": overdue_owners,
         "overdue_orgs": overdue_orgs,
         "officers": officers,

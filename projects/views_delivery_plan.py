@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -64,6 +65,22 @@ def _project(request, pk: int) -> Project:
         "investor", "zone", "organization", "owner", "operating_company", "service_contact"
     )
     return get_object_or_404(visible_projects(request.user, projects), pk=pk)
+
+
+def _deliverable(request, pk: int) -> Project:
+    """404 when the user cannot see the project; 403 when they see it but may not deliver it."""
+    project = _project(request, pk)
+    if not delivery.can_deliver(request.user, project):
+        raise PermissionDenied
+    return project
+
+
+def _supervisable(request, pk: int) -> Project:
+    """404 when the user cannot see the project; 403 when they see it but are no manager."""
+    project = _project(request, pk)
+    if not delivery.can_supervise(request.user, project):
+        raise PermissionDenied
+    return project
 
 
 def _plan_url(project: Project, anchor: str = "") -> str:
@@ -183,10 +200,8 @@ def plan(request, pk: int):
 
 @require_POST
 def start(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     try:
-        if not delivery.can_deliver(request.user, project):
-            raise PipelineError(_("Only the operating company of the zone or the project's team can start delivery."))
         delivery.delivery_start(project=project, user=request.user)
     except PipelineError as exc:
         messages.error(request, exc.message)
@@ -197,7 +212,7 @@ def start(request, pk: int):
 
 @require_POST
 def milestones_plan(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = MilestonePlanForm(request.POST, milestones=Milestone.objects.filter(project=project))
     if not form.is_valid():
         return _render_plan(request, project, status=400, plan_form=form)
@@ -211,7 +226,7 @@ def milestones_plan(request, pk: int):
 
 @require_POST
 def milestone_record(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = MilestoneActualForm(request.POST)
     if not form.is_valid():
         return _render_plan(request, project, status=400, actual_form=form)
@@ -229,7 +244,7 @@ def milestone_record(request, pk: int):
 
 @require_POST
 def commitments(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = CommitmentsForm(request.POST)
     if not form.is_valid():
         return _render_plan(request, project, status=400, commitments_form=form)
@@ -243,7 +258,7 @@ def commitments(request, pk: int):
 
 @require_POST
 def commitment_report(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = CommitmentReportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_plan(request, project, status=400, report_form=form)
@@ -257,7 +272,7 @@ def commitment_report(request, pk: int):
 
 @require_POST
 def tranche_record(request, pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     form = TrancheForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_plan(request, project, status=400, tranche_form=form)
@@ -289,7 +304,7 @@ def tranche_correct_form(request, pk: int, tranche_pk: int):
 
 @require_POST
 def tranche_correct(request, pk: int, tranche_pk: int):
-    project = _project(request, pk)
+    project = _deliverable(request, pk)
     tranche = get_object_or_404(FundsTranche.objects.filter(project=project), pk=tranche_pk)
     form = TrancheCorrectForm(request.POST, request.FILES)
     error = None
@@ -321,10 +336,11 @@ def tranche_correct(request, pk: int, tranche_pk: int):
     )
 
 
-def _plan_form(request, pk: int, *, form_class, form_name: str, service, done: str, anchor: str):
-    """The plan page's small forms all work alike: validate, call the service, say what happened
-    and go back to the section; a form or rule error shows the plan page with the form's errors."""
-    project = _project(request, pk)
+def _plan_form(request, pk: int, *, load, form_class, form_name: str, service, done: str, anchor: str):
+    """The plan page's small forms all work alike: load the project the user may act on (404 out
+    of scope, 403 to who only sees it), validate, call the service, say what happened and go back
+    to the section; a form or rule error shows the plan page with the form's errors."""
+    project = load(request, pk)
     form = form_class(request.POST, user=request.user, project=project)
     if not form.is_valid():
         return _render_plan(request, project, status=400, **{form_name: form})
@@ -341,6 +357,7 @@ def hand_over(request, pk: int):
     return _plan_form(
         request,
         pk,
+        load=_deliverable,
         form_class=HandOverForm,
         form_name="handover_form",
         service=delivery.project_hand_over,
@@ -354,6 +371,7 @@ def service_request_open(request, pk: int):
     return _plan_form(
         request,
         pk,
+        load=_deliverable,
         form_class=ServiceRequestForm,
         form_name="request_form",
         service=delivery.service_request_open,
@@ -365,6 +383,8 @@ def service_request_open(request, pk: int):
 @require_POST
 def service_request_close(request, pk: int, item_pk: int):
     item = get_object_or_404(visible_service_requests(request.user), pk=item_pk, project_id=pk)
+    if not delivery.can_deliver(request.user, item.project):
+        raise PermissionDenied
     form = CloseForm(request.POST)
     try:
         if not form.is_valid():
@@ -382,6 +402,7 @@ def assign_leader(request, pk: int):
     return _plan_form(
         request,
         pk,
+        load=_supervisable,
         form_class=LeaderForm,
         form_name="leader_form",
         service=delivery.plan_assign_leader,
@@ -395,6 +416,7 @@ def order_issue(request, pk: int):
     return _plan_form(
         request,
         pk,
+        load=_supervisable,
         form_class=SupervisionOrderForm,
         form_name="order_form",
         service=delivery.supervision_issue,
@@ -407,9 +429,17 @@ def _order(request, pk: int, order_pk: int) -> SupervisionOrder:
     return get_object_or_404(visible_orders(request.user), pk=order_pk, project_id=pk)
 
 
+def _my_order(request, pk: int, order_pk: int) -> SupervisionOrder:
+    """An order its recipient acts on: 404 out of scope, 403 to anyone else who sees it."""
+    order = _order(request, pk, order_pk)
+    if order.assignee_id != request.user.pk and not scope_for(request.user).is_admin:
+        raise PermissionDenied
+    return order
+
+
 @require_POST
 def order_acknowledge(request, pk: int, order_pk: int):
-    order = _order(request, pk, order_pk)
+    order = _my_order(request, pk, order_pk)
     try:
         delivery.supervision_acknowledge(order=order, user=request.user)
     except PipelineError as exc:
@@ -423,7 +453,7 @@ def order_acknowledge(request, pk: int, order_pk: int):
 
 @require_POST
 def order_report(request, pk: int, order_pk: int):
-    order = _order(request, pk, order_pk)
+    order = _my_order(request, pk, order_pk)
     form = ReportForm(request.POST)
     try:
         if not form.is_valid():
@@ -439,6 +469,8 @@ def order_report(request, pk: int, order_pk: int):
 @require_POST
 def order_close(request, pk: int, order_pk: int):
     order = _order(request, pk, order_pk)
+    if not delivery.can_supervise(request.user, order.project):
+        raise PermissionDenied
     form = OrderCloseForm(request.POST)
     try:
         form.is_valid()
@@ -474,7 +506,7 @@ def overview(request):
             "zones": zones,
             "zone_id": zone_ids[0] if zone_ids else None,
             "groups": three_not_yets(user, today=today, zone_ids=zone_ids),
-            "counts": three_not_yets_counts(user),
+            "counts": three_not_yets_counts(user, zone_ids=zone_ids),
             "funds": zone_funds_in_place(user, zone_ids=zone_ids),
             "orders": [(display_title(o.project, user), o) for o in orders.order_by("due_on", "pk")],
             "my_orders": [
@@ -483,6 +515,8 @@ def overview(request):
             ],
             "requests": [(display_title(r.project, user), r) for r in open_requests.order_by("due_on", "pk")[:50]],
             "is_manager": scope_for(user).is_manager,
-            "recent": delivery_digest(user, since=timezone.now() - datetime.timedelta(days=7), until=timezone.now()),
+            "recent": delivery_digest(
+                user, since=timezone.now() - datetime.timedelta(days=7), until=timezone.now(), zone_ids=zone_ids
+            ),
         },
     )

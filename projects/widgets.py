@@ -26,3 +26,22 @@ class FastSelect(forms.Select):
                 yield from ((v, lbl) for v, lbl in label)
             else:
                 yield ("" if option_value is None else getattr(option_value, "value", option_value), label)
+
+
+class FastMultiSelect(FastSelect):
+    """Several values from the query string (?stage=a&stage=b). Shown as a dropdown while at most
+    one is chosen (the list's usual filter), as a multiple select when a link chose several; the
+    blank "any" option is not a value."""
+
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", None)
+        values = getter(name) if getter else ([data[name]] if data.get(name) else [])
+        return [v for v in values if v not in ("", None)]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        values = [v for v in (value if isinstance(value, list | tuple) else [value]) if v not in ("", None)]
+        if len(values) > 1:
+            attrs = {**(attrs or {}), "multiple": True}
+        return super().render(name, values, attrs, renderer)

@@ -25,6 +25,7 @@ from operators.models import NotificationPreference, Role
 from projects import periods
 from projects.metrics import Filters
 from projects.metrics_digest import digest_content
+from projects.selectors_delivery import delivery_digest
 
 from .emails import absolute_url, project_url
 from .models import OutboxMessage
@@ -101,6 +102,12 @@ def dashboard_link(period: periods.Period, zone_ids=()) -> str:
     return absolute_url(f"{reverse('dashboard')}?{urlencode(query)}")
 
 
+def overview_link(zone_ids=()) -> str:
+    """The delivery overview (三未 lists), filtered by the digest's zone when it has one."""
+    query = f"?{urlencode({'zone': zone_ids[0]})}" if len(zone_ids) == 1 else ""
+    return absolute_url(f"{reverse('delivery:overview')}{query}")
+
+
 def digest_build(*, user_id: int, frequency: str, start: datetime.date, end: datetime.date) -> bool:
     """Render the digest of `user_id` for [start, end] and queue it; False if it was queued before
     (or the user is gone or has no email address)."""
@@ -118,6 +125,10 @@ def digest_build(*, user_id: int, frequency: str, start: datetime.date, end: dat
     )
     with translation.override(language_of(user)):  # stage names and reasons in the reader's language
         content = digest_content(user, Filters(zone_ids=zone_ids), period, timezone.localdate())
+        # Delivery after the signature: milestones and funds of the period, overdue orders, 三未.
+        recent = delivery_digest(
+            user, since=period.start_at, until=period.end_at, today=timezone.localdate(), zone_ids=zone_ids
+        )
     for section in ("new_leads", "moves", "intentions", "contracts", "lost"):
         for line in content[section]:
             line["url"] = project_url(line["project_id"])
@@ -128,5 +139,10 @@ def digest_build(*, user_id: int, frequency: str, start: datetime.date, end: dat
         "daily": frequency == Frequency.DAILY,
         "dashboard_url": dashboard_link(period, zone_ids),
         "previous_url": dashboard_link(previous, zone_ids),
+        "recent": recent,
+        "has_news": content["has_news"] or not recent.is_empty,
+        # The 三未 lists go into every weekly digest; a daily one shows delivery when it moved.
+        "show_delivery": frequency == Frequency.WEEKLY or not recent.is_empty,
+        "overview_url": overview_link(zone_ids),
     }
     return outbox_add(key=key, user=user, template="digest", context=context, topic="digest")

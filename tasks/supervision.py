@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from projects.confidential import can_see_names, display_title
 from projects.models import DeliverySettings, Project, Status, SupervisionOrder
 
 ESCALATION_TEMPLATE = "supervision_escalation"
@@ -42,8 +43,9 @@ def _order_context(order: SupervisionOrder, level: int, today: datetime.date, re
     return {
         "level": level,
         "user_name": _name(recipient),
-        # Escalation emails go to leaders and managers inside the city's scope: they see names.
-        "project_title": project.title,
+        # A confidential deal shows its codename to a recipient outside the owning organisation
+        # and the need-to-know list (a leader or a manager is not on it by right).
+        "project_title": display_title(project, recipient),
         "zone": project.zone.name,
         "instruction": order.instruction,
         "due_on": order.due_on,
@@ -74,6 +76,7 @@ def supervision_escalation_sweep(*, today: datetime.date | None = None) -> int:
                 "issued_by__notification_preference",
                 "leader__notification_preference",
             )
+            .prefetch_related("project__need_to_know")
         )
         entries, levels = [], {1: [], 2: []}
         for order in due:
@@ -115,8 +118,10 @@ def on_hold_resume_sweep(*, today: datetime.date | None = None) -> int:
     services, absolute_url = _outbox()
     today = today or timezone.localdate()
     with services.sweep_lock("on_hold_resume"):
-        projects = Project.objects.filter(status=Status.ON_HOLD, on_hold_until__lte=today).select_related(
-            "owner__notification_preference", "zone"
+        projects = (
+            Project.objects.filter(status=Status.ON_HOLD, on_hold_until__lte=today)
+            .select_related("owner__notification_preference", "zone")
+            .prefetch_related("need_to_know")
         )
         entries = [
             services.OutboxEntry(
@@ -124,12 +129,13 @@ def on_hold_resume_sweep(*, today: datetime.date | None = None) -> int:
                 user=p.owner,
                 template=RESUME_TEMPLATE,
                 context={
-                    # The owner belongs to the owning organisation: the real name is theirs to see.
                     "user_name": _name(p.owner),
-                    "project_title": p.title,
+                    # The owner is usually of the owning organisation, but may have moved on:
+                    # a confidential deal's names go only to who may see them.
+                    "project_title": display_title(p, p.owner),
                     "zone": p.zone.name,
                     "on_hold_until": p.on_hold_until,
-                    "reason": p.status_note,
+                    "reason": p.status_note if can_see_names(p, p.owner) else "",
                     "url": absolute_url(reverse("delivery:plan", args=[p.pk])),
                 },
             )

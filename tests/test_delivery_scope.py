@@ -135,7 +135,7 @@ def test_a_manager_sees_but_does_not_deliver(cast, two_zones, client):
         reverse("delivery:tranche_record", args=[a.pk]),
         {"received_on": "2026-01-10", "amount": "100", "kind": "other", "evidence": pdf(), "evidence_kind": "voucher"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert not FundsTranche.objects.exists()
 
 
@@ -148,7 +148,7 @@ def test_an_operator_delivers_but_does_not_supervise(cast, two_zones, client):
         reverse("delivery:order_issue", args=[a.pk]),
         {"instruction": "x", "due_on": "2099-01-01", "assignee": cast.operator.pk},
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert SupervisionOrder.objects.filter(project=a).count() == 1
 
 

@@ -5,7 +5,9 @@ A new URL pattern without an entry in EXPECTATIONS fails `test_every_url_pattern
 and its own matrix row: whoever adds a view must say who may reach it (and the out-of-scope
 object must give 404)."""
 
+import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -13,11 +15,12 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from projects.attachments import attachment_upload
 from projects.models import ImportJob, PossibleDuplicate, Stage, StageChange
+from projects.models_delivery import FundsTranche, ServiceRequest, SupervisionOrder
 from tasks.emails import unsubscribe_token
 from tasks.models import OutboxMessage
 
 from .delivery_helpers import pdf, project_at
-from .factories import FollowUpFactory, OrganizationFactory
+from .factories import FollowUpFactory, OrganizationFactory, UserFactory
 
 ROLES = ["officer", "teammate", "lead", "outsider", "operator", "county_manager", "city_manager", "admin", "nobody"]
 # The side of the world ("a": 清河, "b": 云山) holding each role's in-scope and out-of-scope objects.
@@ -39,6 +42,7 @@ OWNERS_AND_LEADS = {"officer", "outsider", "lead", "admin"}  # the owner of each
 MANAGERS = {"county_manager", "city_manager", "admin"}
 UPLOADERS = {"officer", "outsider", "admin"}  # each side's import job belongs to its officer
 EVERYONE = set(ROLES)
+ASSIGNEES = {"operator", "admin"}  # each side's supervision order goes to a user who is no other role
 # URL arguments that are not objects in or out of someone's scope.
 ARGLESS = (None, "reset", "fmt", "token", "mail_file")
 
@@ -133,7 +137,30 @@ EXPECTATIONS = {
     "schema": Expect(None, EVERYONE, anonymous=401),
     "api-docs": Expect(None, EVERYONE, anonymous=401),
     "api-redoc": Expect(None, EVERYONE, anonymous=401),
+    # Delivery after the signature: pages for whoever sees the project; delivery updates for who
+    # may change it (the project's team, the zone's operating company); supervision for managers;
+    # an order's acknowledgement and reports for its recipient (side a: the operator).
+    "delivery:overview": Expect(None, EVERYONE),
+    "delivery:plan": Expect("project", EVERYONE),
+    "delivery:start": Expect("project", CHANGERS, post=True, get=405),
+    "delivery:milestones_plan": Expect("project", CHANGERS, post=True, get=405),
+    "delivery:milestone_record": Expect("project", CHANGERS, post=True, get=405),
+    "delivery:commitments": Expect("project", CHANGERS, post=True, get=405),
+    "delivery:commitment_report": Expect("project", CHANGERS, post=True, get=405),
+    "delivery:tranche_record": Expect("project", CHANGERS, post=True, get=405),
+    "delivery:tranche_correct_form": Expect("tranche", EVERYONE),
+    "delivery:tranche_correct": Expect("tranche", CHANGERS, post=True, get=405),
+    "delivery:hand_over": Expect("project", CHANGERS, post=True, get=405),
+    "delivery:request_open": Expect("project", CHANGERS, post=True, get=405),
+    "delivery:request_close": Expect("service_request", CHANGERS, post=True, get=405),
+    "delivery:leader": Expect("project", MANAGERS, post=True, get=405),
+    "delivery:order_issue": Expect("project", MANAGERS, post=True, get=405),
+    "delivery:order_acknowledge": Expect("order", ASSIGNEES, post=True, get=405),
+    "delivery:order_report": Expect("order", ASSIGNEES, post=True, get=405),
+    "delivery:order_close": Expect("order", MANAGERS, post=True, get=405),
 }
+# Objects hanging off a project: their URLs carry the project's pk and their own.
+CHILD_KWARGS = {"tranche": "tranche_pk", "service_request": "item_pk", "order": "order_pk"}
 
 
 def url_patterns(resolver=None, prefix="", namespace=None):
@@ -176,9 +203,10 @@ def test_no_expectation_is_left_for_a_removed_view():
 @pytest.fixture
 def world(cast, media):
     sides = {}
-    for side, org, zone, owner in (
-        ("a", cast.committee_a, cast.zone_a, cast.officer),
-        ("b", cast.committee_b, cast.zone_b, cast.outsider),
+    operator_b = UserFactory(username="operator_b")
+    for side, org, zone, owner, assignee in (
+        ("a", cast.committee_a, cast.zone_a, cast.officer, cast.operator),
+        ("b", cast.committee_b, cast.zone_b, cast.outsider, operator_b),
     ):
         project = project_at(Stage.CONTRACT_SIGNED, organization=org, zone=zone, owner=owner)
         rival_org = cast.bureau_a if side == "a" else OrganizationFactory(name="云山县招商局", zone=zone)
@@ -194,7 +222,30 @@ def world(cast, media):
             import_job=ImportJob.objects.create(
                 user=owner, organization=org, file="imports/x", original_name="台账.xlsx", status="checked"
             ),
-            attachment=attachment_upload(project=project, user=owner, uploaded=pdf()),
+            attachment=(evidence := attachment_upload(project=project, user=owner, uploaded=pdf())),
+            tranche=FundsTranche.objects.create(
+                project=project,
+                received_on=datetime.date(2025, 7, 1),
+                amount=Decimal("1000000"),
+                kind=FundsTranche.Kind.OTHER,
+                evidence=evidence,
+                recorded_by=owner,
+            ),
+            service_request=ServiceRequest.objects.create(
+                project=project,
+                department=ServiceRequest.Department.POWER,
+                description="双回路供电",
+                owner=owner,
+                due_on=datetime.date(2025, 8, 1),
+                created_by=owner,
+            ),
+            order=SupervisionOrder.objects.create(
+                project=project,
+                instruction="九月底前开工",
+                due_on=datetime.date(2025, 9, 30),
+                assignee=assignee,
+                issued_by=cast.city_manager,
+            ),
             zone=zone,
             dispute=PossibleDuplicate.objects.create(project=rival, other=project, matched_by="name", score=90),
             message=OutboxMessage.objects.create(
@@ -220,7 +271,10 @@ def _kwargs(expect, obj_side):
         return {"token": unsubscribe_token(user_id=1, topic="reminders")}
     if expect.obj == "mail_file":
         return {"name": "20250612-090000-1.log"}
-    return {"pk": getattr(obj_side, expect.obj).pk}
+    obj = getattr(obj_side, expect.obj)
+    if expect.obj in CHILD_KWARGS:
+        return {"pk": obj.project_id, CHILD_KWARGS[expect.obj]: obj.pk}
+    return {"pk": obj.pk}
 
 
 @pytest.mark.parametrize("name", [name for name, _route in APP_PATTERNS], ids=str)
