@@ -101,7 +101,9 @@ def test_two_workers_on_the_real_broker_split_a_sweep_and_send_each_email_once(c
     if os.environ.get("REQUIRE_SERVICES") == "1":
         need(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set")
     keys = officers_with_due_follow_ups(cast, 24)
-    mailbox = Mailbox()
+    # Each delivery takes a moment, as a real relay's does, so one worker cannot drain the
+    # queue before the other asks for work.
+    mailbox = Mailbox(rcpt_delay=0.3)
     with SMTPServer(mailbox) as smtp:
         workers("w1", smtp, OUTBOX_BATCH=1)
         workers("w2", smtp, OUTBOX_BATCH=1)
