@@ -244,44 +244,47 @@ def milestone_record(request, pk: int):
 
 @require_POST
 def commitments(request, pk: int):
-    project = _deliverable(request, pk)
-    form = CommitmentsForm(request.POST)
-    if not form.is_valid():
-        return _render_plan(request, project, status=400, commitments_form=form)
-    try:
-        delivery.commitments_set(project=project, user=request.user, **form.cleaned_data)
-    except PipelineError as exc:
-        return _fail(request, project, exc, "commitments_form", form)
-    messages.success(request, _("The commitments were saved."))
-    return redirect(_plan_url(project, "commitments"))
+    return _plan_form(
+        request,
+        pk,
+        load=_deliverable,
+        form_class=CommitmentsForm,
+        form_name="commitments_form",
+        service=delivery.commitments_set,
+        done=_("The commitments were saved."),
+        anchor="commitments",
+        files=True,
+    )
 
 
 @require_POST
 def commitment_report(request, pk: int):
-    project = _deliverable(request, pk)
-    form = CommitmentReportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _render_plan(request, project, status=400, report_form=form)
-    try:
-        delivery.commitment_report(project=project, user=request.user, **form.cleaned_data)
-    except PipelineError as exc:
-        return _fail(request, project, exc, "report_form", form)
-    messages.success(request, _("The progress was recorded with its evidence."))
-    return redirect(_plan_url(project, "commitments"))
+    return _plan_form(
+        request,
+        pk,
+        load=_deliverable,
+        form_class=CommitmentReportForm,
+        form_name="report_form",
+        service=delivery.commitment_report,
+        done=_("The progress was recorded with its evidence."),
+        anchor="commitments",
+        files=True,
+    )
 
 
 @require_POST
 def tranche_record(request, pk: int):
-    project = _deliverable(request, pk)
-    form = TrancheForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _render_plan(request, project, status=400, tranche_form=form)
-    try:
-        delivery.tranche_record(project=project, user=request.user, **form.cleaned_data)
-    except PipelineError as exc:
-        return _fail(request, project, exc, "tranche_form", form)
-    messages.success(request, _("The funds were recorded."))
-    return redirect(_plan_url(project, "funds"))
+    return _plan_form(
+        request,
+        pk,
+        load=_deliverable,
+        form_class=TrancheForm,
+        form_name="tranche_form",
+        service=delivery.tranche_record,
+        done=_("The funds were recorded."),
+        anchor="funds",
+        files=True,
+    )
 
 
 @require_GET
@@ -336,12 +339,15 @@ def tranche_correct(request, pk: int, tranche_pk: int):
     )
 
 
-def _plan_form(request, pk: int, *, load, form_class, form_name: str, service, done: str, anchor: str):
+def _plan_form(request, pk: int, *, load, form_class, form_name: str, service, done: str, anchor: str, files=False):
     """The plan page's small forms all work alike: load the project the user may act on (404 out
     of scope, 403 to who only sees it), validate, call the service, say what happened and go back
     to the section; a form or rule error shows the plan page with the form's errors."""
     project = load(request, pk)
-    form = form_class(request.POST, user=request.user, project=project)
+    if files:  # forms of evidence files take no user or project
+        form = form_class(request.POST, request.FILES)
+    else:
+        form = form_class(request.POST, user=request.user, project=project)
     if not form.is_valid():
         return _render_plan(request, project, status=400, **{form_name: form})
     try:
