@@ -2,22 +2,13 @@
 is saved as screenshots (desktop, phone, print) under docs/screenshots/."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from .conftest import SHOTS
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -29,12 +20,9 @@ def city(transactional_db, monkeypatch):
 
 
 @pytest.fixture
-def browser(city):
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(city, browser):
+    """The shared browser, once the demo city is seeded."""
+    return browser
 
 
 def login(page, live_server, username):

@@ -4,7 +4,6 @@ voucher; the manager's overview and the next digest show the change."""
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
@@ -23,33 +22,11 @@ from ..factories import (
     UserFactory,
     ZoneFactory,
 )
+from .conftest import SHOTS
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 YI = Decimal(100_000_000)
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are sync.
-    # Set for this test only: a process-wide value would fail `check --deploy` in other tests.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -6,13 +6,14 @@ from django.contrib.auth import get_user_model
 
 from operators.models import Membership, Organization, Role, Zone
 from projects.models import Project
-from tests.e2e.test_pipeline_browser import ARGS, CHROMIUM, DESKTOP, PHONE, SHOTS, browser  # noqa: F401
+from tests.e2e.conftest import SHOTS
+from tests.e2e.test_pipeline_browser import DESKTOP, PHONE
 from tests.ledger_files import ledger_rows, ledger_xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_officer_imports_a_ledger(live_server, browser, tmp_path):  # noqa: F811
+def test_an_officer_imports_a_ledger(live_server, browser, tmp_path):
     zone = Zone.objects.create(
         name="清河经济开发区", short_name="清河经开区", kind="economic_tech", level="provincial", county="清河县"
     )

@@ -2,37 +2,14 @@
 page, moves it to registered with a credit code and the business licence in the stage form opened
 in place; the owning officer sees it in the project page's timeline."""
 
-from pathlib import Path
-
 import pytest
 
 from projects.models import Attachment, Project, Stage, StageChange
 
 from ..delivery_helpers import CREDIT_CODES, PDF_BYTES, project_at
+from .conftest import SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain sync
-    # code. Only for this test: a leaked variable would fail `check --deploy` (async.E001).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _login(browser, live_server, username, **context):

@@ -4,8 +4,6 @@ README (docs/screenshots/)."""
 
 import datetime
 import io
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,37 +12,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from projects.models import Project, Stage
-from tests.conftest import need
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from .conftest import SHOTS
+
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    need(shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM), "Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
-    # still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def log_in(browser, live_server, viewport):
