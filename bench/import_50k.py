@@ -87,7 +87,9 @@ def main() -> None:
     print(f"{'check (preview)':<24}{checked:>10.1f}{n / checked:>10.0f}")
     print(f"{'write (confirm)':<24}{applied:>10.1f}{n / applied:>10.0f}")
     print(f"{'total':<24}{checked + applied:>10.1f}{n / (checked + applied):>10.0f}")
-    print("of which: " + ", ".join(f"{name} {', '.join(f'{t:.1f}' for t in times)} s" for name, times in phases.items()))
+    print(
+        "of which: " + ", ".join(f"{name} {', '.join(f'{t:.1f}' for t in times)} s" for name, times in phases.items())
+    )
 
 
 def _time_phases() -> dict[str, list[float]]:
