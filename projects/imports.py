@@ -37,6 +37,7 @@ from .validators import normalize_credit_code, validate_credit_code
 logger = logging.getLogger(__name__)
 
 BATCH = 1000
+CONVERTED = {"DateField", "DateTimeField", "DecimalField", "TimeField", "JSONField", "UUIDField"}
 LOOKUP_CHUNK = 500  # values in one `IN (…)` lookup (SQLite allows 999 parameters by default)
 ORDER = {stage: index for index, stage in enumerate(Stage.values)}
 TOTAL_WORDS = {"合计", "总计", "小计", "total", "sum"}
@@ -576,7 +577,8 @@ def _resolve(rows: list[dict], relation: str) -> None:
 
 def _insert(model, rows: list[dict], *, ids: bool = False, fields=None, constants=()) -> None:
     """Insert `rows` into `model`'s table: the `fields` of each row, then `constants`, (field,
-    value) pairs the same for every row. With `ids`, each row first gets its new key in row["id"]."""
+    value) pairs the same for every row. With `ids`, each row gets its new key in row["id"].
+    PostgreSQL: COPY. SQLite (the embedded mode): executemany."""
     if not rows:
         return
     if fields is None:
@@ -587,6 +589,8 @@ def _insert(model, rows: list[dict], *, ids: bool = False, fields=None, constant
             for row in rows:
                 if row[f.attname] is None:
                     row[f.attname] = now
+    if ids and connection.vendor != "postgresql":
+        fields = [f for f in fields if not f.primary_key]
     columns = [*fields, *(f for f, _value in constants)]
     tail = tuple(value for _f, value in constants)
     names = [f.attname for f in fields]
@@ -602,23 +606,29 @@ def _insert(model, rows: list[dict], *, ids: bool = False, fields=None, constant
             for row in rows:
                 copy.write_row(values(row) + tail)
         return
-    if ids:
-        objs = [model(**{name: row[name] for name in names if name != "id"}) for row in rows]
-        model.objects.bulk_create(objs, batch_size=BATCH)
-        for row, obj in zip(rows, objs, strict=True):
-            row["id"] = obj.pk
-        return
     sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-    prep = [f.get_db_prep_save for f in columns]
+    # Only dates, times and decimals need converting for the driver; the rest goes as it is.
+    prep = [f.get_db_prep_save if f.get_internal_type() in CONVERTED else None for f in columns]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
             cursor.executemany(
                 sql,
                 [
-                    [convert(value, connection) for convert, value in zip(prep, values(row) + tail, strict=True)]
-                    for row in rows[start : start + BATCH]
+                    [
+                        value if convert is None else convert(value, connection)
+                        for convert, value in zip(prep, values(row) + tail, strict=True)
+                    ]
+                    for row in batch
                 ],
             )
+            if ids:
+                # The transaction holds the database's only write lock since its first insert, and
+                # AUTOINCREMENT keys only grow: the last len(batch) keys are this batch's, in order.
+                pk = quote(model._meta.pk.column)
+                cursor.execute(f"SELECT {pk} FROM {table} ORDER BY {pk} DESC LIMIT %s", [len(batch)])  # noqa: S608
+                for row, (new_id,) in zip(batch, reversed(cursor.fetchall()), strict=True):
+                    row["id"] = new_id
 
 
 def _reserve_ids(model, count: int) -> list[int]:
@@ -649,6 +659,8 @@ def write_plan(plan: Plan, *, user, progress=None) -> None:
     """Write a checked plan; the caller holds the transaction. New investors and projects get
     their ids first (follow-ups and stage changes point at them), then every table is written
     in bulk, with the history rows django-simple-history would have written."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("write_plan() writes all rows or none: call it inside transaction.atomic()")
     total = len(plan.creates) + len(plan.updates)
     investors = list(plan.new_investors.values())
     _insert(Investor, investors, ids=True)
