@@ -8,22 +8,26 @@ evidence rules of the transition service: a row claiming a contract without its 
 
 from __future__ import annotations
 
+import functools
 import logging
 import unicodedata
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from operators.access import changeable_projects, visible_users, visible_zones
 
 from . import ledger
-from .duplicates import normalize_name
+from .duplicates import normalize_name as _normalize_name
 from .ledger import BY_KEY, CellError, Column
 from .models import FollowUp, ImportJob, IndustryChain, Investor, Project, SourceMode, Stage, StageChange, Status
 from .spreadsheets import FileRefused, read_rows
@@ -33,21 +37,15 @@ from .validators import normalize_credit_code, validate_credit_code
 logger = logging.getLogger(__name__)
 
 BATCH = 1000
+CONVERTED = {"DateField", "DateTimeField", "DecimalField", "TimeField", "JSONField", "UUIDField"}
+LOOKUP_CHUNK = 500  # values in one `IN (…)` lookup (SQLite allows 999 parameters by default)
 ORDER = {stage: index for index, stage in enumerate(Stage.values)}
 TOTAL_WORDS = {"合计", "总计", "小计", "total", "sum"}
-# Project foreign keys that the import resolves itself (clean_fields would query each one).
-FK_FIELDS = [
-    "investor",
-    "zone",
-    "organization",
-    "owner",
-    "created_by",
-    "operating_company",
-    "service_contact",
-    "chain",
-    "chain_link",
-    "need_to_know",
-]
+PROJECT_FIELDS = {f.name: f for f in Project._meta.concrete_fields}
+# What a failed lookup names in its message; lazy, so a row does not translate it again.
+WHAT = {"zone": gettext_lazy("zone"), "owner": gettext_lazy("person"), "chain": gettext_lazy("industry chain")}
+# A ledger repeats investor names: normalise each name once.
+normalize_name = functools.lru_cache(maxsize=200_000)(_normalize_name)
 
 
 @dataclass
@@ -55,17 +53,18 @@ class Plan:
     """What confirming would do."""
 
     total_rows: int = 0
-    creates: list[Project] = field(default_factory=list)
-    updates: list[Project] = field(default_factory=list)
+    # Rows as {attname: value} (see _new_row): building model instances is most of a big check.
+    creates: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
     update_fields: set[str] = field(default_factory=set)
     unchanged: int = 0
     duplicates: int = 0
     problems: list[dict] = field(default_factory=list)
     error_count: int = 0
-    new_investors: dict[str, Investor] = field(default_factory=dict)
+    new_investors: dict[str, dict] = field(default_factory=dict)
     investor_codes: dict[int, Investor] = field(default_factory=dict)
-    follow_ups: list[FollowUp] = field(default_factory=list)
-    stage_changes: list[StageChange] = field(default_factory=list)
+    follow_ups: list[dict] = field(default_factory=list)
+    stage_changes: list[dict] = field(default_factory=list)
     columns: dict = field(default_factory=dict)
 
     def problem(self, row: int, column: str, message: str, level: str = "error") -> None:
@@ -106,27 +105,35 @@ def _max_length(key: str) -> int | None:
         return None
 
 
-def _read_cell(column: Column, raw, factor):
+def _read_credit_code(raw) -> str:
+    code = normalize_credit_code(ledger.read_text(raw))
+    if code:
+        try:
+            validate_credit_code(code)
+        except ValidationError as exc:
+            raise CellError(" ".join(exc.messages)) from None
+    return code
+
+
+def _reader(column: Column, heading: str):
+    """The function that turns a cell of `column` into a value the model field accepts as it is:
+    text within the field's max_length, a known choice, an amount or number within the field's
+    digits (tests/test_import.py checks these against the model). So the check needs no
+    `clean_fields()` per row."""
     kind = column.kind
-    if kind == "id":
-        return ledger.read_id(raw)
     if kind == "amount":
-        return ledger.read_amount(raw, factor)
-    if kind == "number":
-        return ledger.read_number(raw)
-    if kind == "date":
-        return ledger.read_date(raw)
+        factor = ledger.heading_factor(heading)
+        return lambda raw: ledger.read_amount(raw, factor)
     if kind == "choice":
-        return ledger.read_choice(column.key, raw)
-    if kind == "credit_code":
-        code = normalize_credit_code(ledger.read_text(raw))
-        if code:
-            try:
-                validate_credit_code(code)
-            except ValidationError as exc:
-                raise CellError(" ".join(exc.messages)) from None
-        return code
-    return ledger.read_text(raw, _max_length(column.key))
+        return functools.partial(ledger.read_choice, column.key)
+    if kind in ("text", "zone", "owner", "chain"):
+        return functools.partial(ledger.read_text, max_length=_max_length(column.key))
+    return {
+        "id": ledger.read_id,
+        "number": ledger.read_number,
+        "date": ledger.read_date,
+        "credit_code": _read_credit_code,
+    }[kind]
 
 
 class _Context:
@@ -148,31 +155,45 @@ class _Context:
                 if person not in bucket:
                     bucket.append(person)
         self.chains = {_fold(c.name): c for c in IndustryChain.objects.all()}
-        existing = changeable_projects(user, Project.objects.filter(organization=organization))
-        self.by_id: dict[int, Project] = {}
-        self.by_key: dict[tuple, Project] = {}
-        for project in existing.select_related("investor"):
-            self.by_id[project.pk] = project
-            self.by_key.setdefault((project.investor_id, _fold(project.title)), project)
-        codes = {v["investor_credit_code"] for v in rows_values if v.get("investor_credit_code")}
-        norms = {normalize_name(v["investor"]) for v in rows_values if v.get("investor")}
-        self.investors_by_code: dict[str, Investor] = {}
-        self.investors_by_norm: dict[str, Investor] = {}
-        for chunk in _chunks(sorted(codes), 500):
-            for inv in Investor.objects.filter(credit_code__in=chunk):
-                self.investors_by_code[inv.credit_code] = inv
+        # Matching needs only ids, investors and titles; whole projects are loaded on the first
+        # match (a new ledger never needs them).
+        self._existing = changeable_projects(user, Project.objects.filter(organization=organization))
+        self._projects: dict[int, Project] | None = None
+        self.by_id: set[int] = set()
+        self.by_key: dict[tuple, int] = {}
+        for pk, investor_id, title in self._existing.values_list("pk", "investor_id", "title"):
+            self.by_id.add(pk)
+            self.by_key.setdefault((investor_id, _fold(title)), pk)
+        codes = sorted({v["investor_credit_code"] for v in rows_values if v.get("investor_credit_code")})
         names = sorted({v["investor"] for v in rows_values if v.get("investor")})
-        for chunk in _chunks(names, 500):
-            for inv in Investor.objects.filter(name__in=chunk).order_by("pk"):
-                self.investors_by_norm.setdefault(normalize_name(inv.name) or _fold(inv.name), inv)
-        for chunk in _chunks(sorted(norms), 500):
-            for inv in Investor.objects.filter(normalized_name__in=chunk).order_by("pk"):
-                self.investors_by_norm.setdefault(inv.normalized_name, inv)
+        self.investors_by_code: dict[str, Investor] = {
+            inv.credit_code: inv for inv in _matching(Investor.objects.all(), "credit_code", codes)
+        }
+        self.investors_by_norm: dict[str, Investor] = {}
+        norms = sorted({normalize_name(name) for name in names})
+        for inv in _matching(Investor.objects.order_by("pk"), "normalized_name", norms):
+            self.investors_by_norm.setdefault(inv.normalized_name, inv)
+        # Investors whose stored normalised name is missing or older than today's rules match by
+        # their name as well.
+        for inv in _matching(Investor.objects.order_by("pk"), "name", names):
+            self.investors_by_norm.setdefault(normalize_name(inv.name) or _fold(inv.name), inv)
+
+    def project(self, pk: int) -> Project:
+        if self._projects is None:
+            self._projects = {p.pk: p for p in self._existing}
+        return self._projects[pk]
 
 
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _matching(queryset, field: str, values: list[str]):
+    """The objects of `queryset` whose text `field` is one of `values`: on PostgreSQL one array
+    parameter (`IN (SELECT unnest(…))`), elsewhere `IN (…)` in chunks."""
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        yield from queryset.filter(**{f"{field}__in": RawSQL("SELECT unnest(%s::varchar[])", [values])})
+        return
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        yield from queryset.filter(**{f"{field}__in": values[start : start + LOOKUP_CHUNK]})
 
 
 def build_plan(rows: list[tuple[int, list]], *, user, organization, progress=None) -> Plan:
@@ -189,7 +210,7 @@ def build_plan(rows: list[tuple[int, list]], *, user, organization, progress=Non
         )
         return plan
     _header_number, headings = rows[header_index]
-    mapping: list[tuple[int, Column, str, object]] = []
+    mapping: list[tuple[int, Column, str, object]] = []  # (cell index, column, heading, reader)
     seen_keys: set[str] = set()
     recognised, ignored = {}, []
     for index, heading in enumerate(headings):
@@ -202,7 +223,7 @@ def build_plan(rows: list[tuple[int, list]], *, user, organization, progress=Non
             continue
         seen_keys.add(column.key)
         recognised[text] = column.key
-        mapping.append((index, column, text, ledger.heading_factor(text) if column.kind == "amount" else None))
+        mapping.append((index, column, text, _reader(column, text)))
     plan.columns = {"recognised": recognised, "ignored": ignored}
     heading_of = {column.key: text for _i, column, text, _f in mapping}
 
@@ -217,10 +238,10 @@ def build_plan(rows: list[tuple[int, list]], *, user, organization, progress=Non
             continue
         values: dict = {}
         ok = True
-        for index, column, text, factor in mapping:
+        for index, column, text, read in mapping:
             raw = cells[index] if index < len(cells) else None
             try:
-                values[column.key] = _read_cell(column, raw, factor)
+                values[column.key] = read(raw)
             except CellError as exc:
                 plan.problem(number, text, str(exc))
                 ok = False
@@ -249,7 +270,9 @@ def build_plan(rows: list[tuple[int, list]], *, user, organization, progress=Non
     return plan
 
 
-def _resolve_investor(plan: Plan, context: _Context, number: int, values: dict, heading) -> Investor | None:
+def _resolve_investor(plan: Plan, context: _Context, number: int, values: dict, heading):
+    """The existing investor the row names (by credit code, else by normalised name), or the new
+    one it creates (a row, shared by every row naming it); None after a problem."""
     name = values["investor"]
     code = values.get("investor_credit_code")
     norm = normalize_name(name) or _fold(name)
@@ -259,16 +282,17 @@ def _resolve_investor(plan: Plan, context: _Context, number: int, values: dict, 
         if candidate is not None and not (code and candidate.credit_code and candidate.credit_code != code):
             investor = candidate
     if investor is None:
-        key = code or f"name:{norm}"
-        investor = plan.new_investors.get(key)
-        if investor is None:
-            investor = Investor(name=name, normalized_name=norm, credit_code=code)
-            plan.new_investors[key] = investor
-            if code:
-                context.investors_by_code[code] = investor
-            context.investors_by_norm.setdefault(norm, investor)
+        investor = _new_row(Investor, name=name, normalized_name=norm, credit_code=code)
+        plan.new_investors[code or f"name:{norm}"] = investor
+        if code:
+            context.investors_by_code[code] = investor
+        context.investors_by_norm.setdefault(norm, investor)
         return investor
     if code and not investor.credit_code:
+        if isinstance(investor, _Row):  # new in this ledger: an earlier row named it without a code
+            investor["credit_code"] = code
+            context.investors_by_code[code] = investor
+            return investor
         pending = plan.investor_codes.get(investor.pk)
         if pending is not None and pending.credit_code != code:
             plan.problem(
@@ -305,30 +329,30 @@ def _plan_row(plan: Plan, context: _Context, number: int, values: dict, heading,
     investor = _resolve_investor(plan, context, number, values, heading)
     zone = owner = chain = None
     if values.get("zone"):
-        zone = _lookup(plan, number, heading("zone"), context.zones, values["zone"], _("zone"))
+        zone = _lookup(plan, number, heading("zone"), context.zones, values["zone"], WHAT["zone"])
     if values.get("owner"):
-        owner = _lookup(plan, number, heading("owner"), context.users, values["owner"], _("person"))
+        owner = _lookup(plan, number, heading("owner"), context.users, values["owner"], WHAT["owner"])
     if values.get("chain"):
-        chain = _lookup(plan, number, heading("chain"), context.chains, values["chain"], _("industry chain"))
+        chain = _lookup(plan, number, heading("chain"), context.chains, values["chain"], WHAT["chain"])
     if plan.error_count > errors_before or investor is None:
         return
 
     existing = None
     project_id = values.get("id")
     if project_id is not None:
-        existing = context.by_id.get(project_id)
-        if existing is None:
+        if project_id not in context.by_id:
             plan.problem(
                 number,
                 heading("id"),
                 _("No project with ID %(id)s in your organisation's ledger.") % {"id": project_id},
             )
             return
+        existing = context.project(project_id)
         key = ("id", project_id)
     else:
         key = (investor.pk or id(investor), _fold(values["title"]))
-        if investor.pk:
-            existing = context.by_key.get((investor.pk, _fold(values["title"])))
+        if investor.pk and (pk := context.by_key.get((investor.pk, _fold(values["title"])))):
+            existing = context.project(pk)
     if existing is not None:
         key = ("id", existing.pk)
     if key in seen_rows:
@@ -358,28 +382,41 @@ def _evidence(plan: Plan, number: int, heading, stages, values: dict, *, only_cl
     return ok
 
 
-def _clean(plan: Plan, number: int, heading, project: Project) -> bool:
-    try:
-        project.clean_fields(exclude=FK_FIELDS)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            plan.problem(number, heading(name), " ".join(messages))
-        return False
-    if project.status == Status.LOST and not project.lost_reason:
+def _clean(plan: Plan, number: int, heading, row: dict) -> bool:
+    """What the cell readers cannot check on their own (see `_reader`)."""
+    if row["status"] == Status.LOST and not row["lost_reason"]:
         plan.problem(number, heading("lost_reason"), _("A lost project needs a reason."))
         return False
     return True
 
 
-def _follow_up(plan: Plan, context: _Context, project: Project, values: dict, *, today) -> None:
+def _follow_up(plan: Plan, context: _Context, project: dict, values: dict, *, today, now) -> None:
     plan.follow_ups.append(
-        FollowUp(
+        _new_row(
+            FollowUp,
             project=project,
             kind=FollowUp.Kind.OTHER,
             occurred_on=today,
-            summary=values.get("follow_up_summary") or _("Imported from the ledger."),
+            summary=values.get("follow_up_summary") or context.note,
             next_due_on=values.get("next_follow_up_on"),
-            author=context.user,
+            author_id=context.user.pk,
+            created_at=now,
+        )
+    )
+
+
+def _stage_change(plan: Plan, context: _Context, project: dict, *, from_stage, from_status, now) -> None:
+    plan.stage_changes.append(
+        _new_row(
+            StageChange,
+            project=project,
+            from_stage=from_stage,
+            to_stage=project["stage"],
+            from_status=from_status,
+            to_status=project["status"],
+            changed_at=now,
+            changed_by_id=context.user.pk,
+            note=context.note,
         )
     )
 
@@ -389,63 +426,53 @@ def _plan_create(plan, context, number, values, heading, investor, zone, owner, 
     if zone is None:
         plan.problem(number, heading("zone"), _("Say which zone the project goes to."))
         return
-    project = Project(
+    project = _new_row(
+        Project,
         title=values["title"],
         investor=investor,
-        zone=zone,
-        organization=context.organization,
-        owner=owner or context.user,
-        created_by=context.user,
-        chain=chain,
+        zone_id=zone.pk,
+        organization_id=context.organization.pk,
+        owner_id=(owner or context.user).pk,
+        created_by_id=context.user.pk,
+        chain_id=chain.pk if chain else None,
         source_mode=values.get("source_mode") or SourceMode.OTHER,
         stage=values.get("stage") or Stage.LEAD,
         status=values.get("status") or Status.ACTIVE,
         last_activity_at=now,
+        created_at=now,
+        updated_at=now,
     )
     for name in ledger.PLAIN_FIELDS:
         if name in values and name not in ("stage", "status", "source_mode", "title"):
-            setattr(project, name, values[name])
-    evidence_values = {n: getattr(project, n) for fields in EVIDENCE_FIELDS.values() for n in fields}
-    stages = STAGES[1 : ORDER[project.stage] + 1]
+            project[name] = values[name]
+    evidence_values = {n: project[n] for fields in EVIDENCE_FIELDS.values() for n in fields}
+    stages = STAGES[1 : ORDER[project["stage"]] + 1]
     if not (_clean(plan, number, heading, project) & _evidence(plan, number, heading, stages, evidence_values)):
         return
     if values.get("next_follow_up_on") or values.get("follow_up_summary"):
-        project.next_follow_up_on = values.get("next_follow_up_on")
-        _follow_up(plan, context, project, values, today=today)
+        project["next_follow_up_on"] = values.get("next_follow_up_on")
+        _follow_up(plan, context, project, values, today=today, now=now)
     plan.creates.append(project)
-    plan.stage_changes.append(
-        StageChange(
-            project=project,
-            from_stage="",
-            to_stage=project.stage,
-            from_status="",
-            to_status=project.status,
-            changed_at=now,
-            changed_by=context.user,
-            note=context.note,
-        )
-    )
+    _stage_change(plan, context, project, from_stage="", from_status="", now=now)
 
 
 def _nullable(name: str) -> bool:
-    return Project._meta.get_field(name).null
+    return PROJECT_FIELDS[name].null
 
 
 def _plan_update(plan, context, number, values, heading, existing, investor, zone, owner, chain, *, now, today) -> None:
-    project = Project(**{f.attname: getattr(existing, f.attname) for f in Project._meta.concrete_fields})
-    project._state.adding = False
-    project._state.db = existing._state.db
+    project = _Row(_row_of(existing))
     changed: set[str] = set()
 
     def put(name: str, value) -> None:
-        if getattr(project, name) != value:
-            setattr(project, name, value)
+        if project[name] != value:
+            project[name] = value
             changed.add(name)
 
     if values.get("title") and values["title"] != existing.title:
         put("title", values["title"])
     if investor.pk != existing.investor_id:
-        project.investor = investor
+        project["investor"] = investor
         changed.add("investor")
     if zone is not None:
         put("zone_id", zone.pk)
@@ -460,10 +487,10 @@ def _plan_update(plan, context, number, values, heading, existing, investor, zon
         if name in values and name not in ("stage", "status", "source_mode", "title"):
             value = values[name]
             put(name, value if value is not None or _nullable(name) else "")
-    if "status" in changed and project.status == Status.ACTIVE:
+    if "status" in changed and project["status"] == Status.ACTIVE:
         put("lost_reason", "")
 
-    old, new = ORDER[existing.stage], ORDER[project.stage]
+    old, new = ORDER[existing.stage], ORDER[project["stage"]]
     if new < old:
         plan.problem(
             number,
@@ -471,10 +498,10 @@ def _plan_update(plan, context, number, values, heading, existing, investor, zon
             _(
                 "The ledger says “%(new)s” but the project is already at “%(old)s”. Moving back needs a reason: do it on the project page."
             )
-            % {"new": Stage(project.stage).label, "old": Stage(existing.stage).label},
+            % {"new": Stage(project["stage"]).label, "old": Stage(existing.stage).label},
         )
         return
-    evidence_values = {n: getattr(project, n) for fields in EVIDENCE_FIELDS.values() for n in fields}
+    evidence_values = {n: project[n] for fields in EVIDENCE_FIELDS.values() for n in fields}
     before = {n: getattr(existing, n) for n in evidence_values}
     ok = _clean(plan, number, heading, project)
     ok &= _evidence(plan, number, heading, STAGES[old + 1 : new + 1], evidence_values)
@@ -483,95 +510,184 @@ def _plan_update(plan, context, number, values, heading, existing, investor, zon
         return
     follow_up = values.get("next_follow_up_on")
     if follow_up is not None and follow_up != existing.next_follow_up_on:
-        project.next_follow_up_on = follow_up
-        project.last_activity_at = now
+        project["next_follow_up_on"] = follow_up
         changed |= {"next_follow_up_on", "last_activity_at"}
-        _follow_up(plan, context, project, values, today=today)
+        _follow_up(plan, context, project, values, today=today, now=now)
     if not changed:
         plan.unchanged += 1
         return
     if "stage" in changed or "status" in changed:
-        plan.stage_changes.append(
-            StageChange(
-                project=project,
-                from_stage=existing.stage,
-                to_stage=project.stage,
-                from_status=existing.status,
-                to_status=project.status,
-                changed_at=now,
-                changed_by=context.user,
-                note=context.note,
-            )
-        )
-    project.version = existing.version + 1
-    project.updated_at = now
-    project.last_activity_at = now
+        _stage_change(plan, context, project, from_stage=existing.stage, from_status=existing.status, now=now)
+    project["version"] = existing.version + 1
+    project["updated_at"] = now
+    project["last_activity_at"] = now
     changed |= {"version", "updated_at", "last_activity_at"}
     plan.update_fields |= {f[:-3] if f.endswith("_id") else f for f in changed}
     plan.updates.append(project)
 
 
-def _insert_rows(model, rows: list[list], fields) -> None:
-    """One prepared INSERT run with executemany: rows that need no primary key back (history,
-    stage changes) skip the ORM's per-row SQL compilation, the bulk of a big import's time."""
+# ---------------------------------------------------------------------------------------------
+# Writing: rows are plain dicts {attname: value}. On PostgreSQL the ids of new rows are taken
+# from their sequence in one query and every table is written with COPY; elsewhere (SQLite, the
+# embedded mode) through bulk_create and executemany.
+
+
+class _Row(dict):
+    """A row to insert, {attname: value}, that reads like a model instance (row.pk, row.title):
+    building model instances was most of a big check."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        try:
+            return self["id" if name == "pk" else name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_TEMPLATES: dict = {}
+
+
+def _new_row(model, **values) -> _Row:
+    """A new row of `model`: its field defaults, then `values`. A key naming a relation
+    (`investor`, `project`) holds the related object or row until its id is known."""
+    template = _TEMPLATES.get(model)
+    if template is None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        dynamic = [f for f in fields if f.has_default() and callable(f.default)]
+        fixed = {model._meta.pk.attname: None} | {f.attname: f.get_default() for f in fields if f not in dynamic}
+        template = _TEMPLATES[model] = (fixed, dynamic)
+    fixed, dynamic = template
+    row = _Row(fixed)
+    for f in dynamic:
+        if f.attname not in values:
+            row[f.attname] = f.get_default()
+    row.update(values)
+    return row
+
+
+def _resolve(rows: list[dict], relation: str) -> None:
+    """Set `<relation>_id` from the related object or row, now that it has its id."""
+    attname = f"{relation}_id"
+    for row in rows:
+        ref = row.pop(relation, None)
+        if ref is not None:
+            row[attname] = ref.pk
+
+
+def _insert(model, rows: list[dict], *, ids: bool = False, fields=None, constants=()) -> None:
+    """Insert `rows` into `model`'s table: the `fields` of each row, then `constants`, (field,
+    value) pairs the same for every row. With `ids`, each row gets its new key in row["id"].
+    PostgreSQL: COPY. SQLite (the embedded mode): executemany."""
     if not rows:
         return
+    if fields is None:
+        fields = [f for f in model._meta.concrete_fields if ids or not f.primary_key]
+    now = timezone.now()
+    for f in fields:  # what Model.save() would fill in (DateTimeField's auto_now and auto_now_add)
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            for row in rows:
+                if row[f.attname] is None:
+                    row[f.attname] = now
+    if ids and connection.vendor != "postgresql":
+        fields = [f for f in fields if not f.primary_key]
+    columns = [*fields, *(f for f, _value in constants)]
+    tail = tuple(value for _f, value in constants)
+    names = [f.attname for f in fields]
+    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     quote = connection.ops.quote_name
-    # Table and column names come from the model, quoted; every value is a parameter.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-    )
+    table, column_list = quote(model._meta.db_table), ", ".join(quote(f.column) for f in columns)
+    if connection.vendor == "postgresql":
+        if ids:
+            for row, pk in zip(rows, _reserve_ids(model, len(rows)), strict=True):
+                row["id"] = pk
+        # Table and column names come from the model, quoted; the values travel as COPY data.
+        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(values(row) + tail)
+        return
+    sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+    # Only dates, times and decimals need converting for the driver; the rest goes as it is.
+    prep = [f.get_db_prep_save if f.get_internal_type() in CONVERTED else None for f in columns]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[start : start + BATCH])
+            batch = rows[start : start + BATCH]
+            cursor.executemany(
+                sql,
+                [
+                    [
+                        value if convert is None else convert(value, connection)
+                        for convert, value in zip(prep, values(row) + tail, strict=True)
+                    ]
+                    for row in batch
+                ],
+            )
+            if ids:
+                # The transaction holds the database's only write lock since its first insert, and
+                # AUTOINCREMENT keys only grow: the last len(batch) keys are this batch's, in order.
+                pk = quote(model._meta.pk.column)
+                cursor.execute(f"SELECT {pk} FROM {table} ORDER BY {pk} DESC LIMIT %s", [len(batch)])  # noqa: S608
+                for row, (new_id,) in zip(batch, reversed(cursor.fetchall()), strict=True):
+                    row["id"] = new_id
 
 
-def _history(model, objs, *, user, kind: str) -> None:
-    """The history rows django-simple-history would write for `objs` (created "+" or changed "~")."""
+def _reserve_ids(model, count: int) -> list[int]:
+    """`count` new primary keys from the table's sequence (PostgreSQL), in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _history(model, rows: list[dict], *, user, kind: str) -> None:
+    """The history rows django-simple-history would write for `rows` (created "+" or changed "~")."""
     historical = model.history.model
-    fields = [f for f in historical._meta.concrete_fields if f.attname != "history_id"]
-    now = timezone.now()
-    special = {"history_date": now, "history_type": kind, "history_user_id": user.pk, "history_change_reason": None}
-    prep = [(f.attname, f.get_db_prep_save) for f in fields]
-    rows = [
-        [convert(special[name] if name in special else getattr(obj, name), connection) for name, convert in prep]
-        for obj in objs
-    ]
-    _insert_rows(historical, rows, fields)
+    special = {"history_date": timezone.now(), "history_type": kind, "history_user_id": user.pk}
+    special["history_change_reason"] = None
+    fields = [f for f in historical._meta.concrete_fields if f.attname != "history_id" and f.attname not in special]
+    constants = [(historical._meta.get_field(name.removesuffix("_id")), value) for name, value in special.items()]
+    _insert(historical, rows, fields=fields, constants=constants)
+
+
+def _row_of(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
 
 def write_plan(plan: Plan, *, user, progress=None) -> None:
-    """Write a checked plan; the caller holds the transaction. Rows whose ids are needed later
-    (investors, projects, follow-ups) go through bulk_create; their history rows and the stage
-    changes through one prepared INSERT per table."""
+    """Write a checked plan; the caller holds the transaction. New investors and projects get
+    their ids first (follow-ups and stage changes point at them), then every table is written
+    in bulk, with the history rows django-simple-history would have written."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("write_plan() writes all rows or none: call it inside transaction.atomic()")
+    total = len(plan.creates) + len(plan.updates)
     investors = list(plan.new_investors.values())
-    Investor.objects.bulk_create(investors, batch_size=BATCH)
+    _insert(Investor, investors, ids=True)
     _history(Investor, investors, user=user, kind="+")
     if plan.investor_codes:
         changed = list(plan.investor_codes.values())
         Investor.objects.bulk_update(changed, ["credit_code"], batch_size=BATCH)
-        _history(Investor, changed, user=user, kind="~")
-    total = len(plan.creates) + len(plan.updates)
-    for start in range(0, len(plan.creates), BATCH):
-        batch = plan.creates[start : start + BATCH]
-        Project.objects.bulk_create(batch, batch_size=BATCH)
+        _history(Investor, [_row_of(inv) for inv in changed], user=user, kind="~")
+    for start in range(0, len(plan.creates), BATCH * 5):
+        batch = plan.creates[start : start + BATCH * 5]
+        _resolve(batch, "investor")
+        _insert(Project, batch, ids=True)
         _history(Project, batch, user=user, kind="+")
         if progress:
-            progress(min(start + BATCH, len(plan.creates)), total)
+            progress(min(start + len(batch), len(plan.creates)), total)
     if plan.updates:
-        Project.objects.bulk_update(plan.updates, sorted(plan.update_fields), batch_size=BATCH)
+        _resolve(plan.updates, "investor")
+        updates = [Project(**row) for row in plan.updates]
+        for obj in updates:
+            obj._state.adding = False
+        Project.objects.bulk_update(updates, sorted(plan.update_fields), batch_size=BATCH)
         _history(Project, plan.updates, user=user, kind="~")
-    FollowUp.objects.bulk_create(plan.follow_ups, batch_size=BATCH)
+    _resolve(plan.follow_ups, "project")
+    _insert(FollowUp, plan.follow_ups, ids=True)
     _history(FollowUp, plan.follow_ups, user=user, kind="+")
-    fields = [f for f in StageChange._meta.concrete_fields if not f.primary_key]
-    prep = [(f.attname, f.get_db_prep_save) for f in fields]
-    for change in plan.stage_changes:
-        change.project_id = change.project.pk
-    _insert_rows(
-        StageChange,
-        [[convert(getattr(c, name), connection) for name, convert in prep] for c in plan.stage_changes],
-        fields,
-    )
+    _resolve(plan.stage_changes, "project")
+    _insert(StageChange, plan.stage_changes)
     if progress:
         progress(total, total)
 

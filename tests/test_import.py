@@ -327,3 +327,85 @@ def test_xml_entities_are_refused(team):
 def test_a_damaged_workbook_is_refused(team):
     with pytest.raises(FileRefused, match="damaged"):
         run(team, b"PK\x03\x04garbage", name="a.xlsx")
+
+
+# The check trusts the cell readers instead of running Model.clean_fields() on every row (that
+# was most of a big import's time). These pin down that every value a reader accepts is one the
+# model field accepts, and that the edge beyond it is refused.
+
+
+def stored_field(column):
+    """The model field a ledger column's value is stored in as read; None for the columns the
+    import resolves itself (project ID, zone, owner, chain)."""
+    elsewhere = {
+        "investor": Investor._meta.get_field("name"),
+        "investor_credit_code": Investor._meta.get_field("credit_code"),
+        "follow_up_summary": FollowUp._meta.get_field("summary"),
+    }
+    if column.key in elsewhere:
+        return elsewhere[column.key]
+    if column.kind in ("id", "zone", "owner", "chain"):
+        return None
+    return Project._meta.get_field(column.key)
+
+
+@pytest.mark.parametrize(
+    "column", [c for c in imports.ledger.COLUMNS if c.imported and stored_field(c)], ids=lambda c: c.key
+)
+def test_every_value_a_cell_reader_accepts_fits_its_model_field(column):
+    model_field = stored_field(column)
+    read = imports._reader(column, column.heading)
+    if column.kind == "text":
+        limit = model_field.max_length or imports._max_length(column.key)
+        longest = "项" * (limit or 10_000)
+        model_field.clean(read(longest), None)
+        if limit:
+            with pytest.raises(imports.CellError):
+                read(longest + "项")
+    elif column.kind == "choice":
+        for value in set(imports.ledger._choice_lookup(column.key).values()):
+            model_field.clean(value, None)
+    elif column.kind == "amount":
+        largest = (
+            read("9999999999999999.99")
+            if imports.ledger.heading_factor(column.heading) == 1
+            else read("999999999999.99")
+        )
+        model_field.clean(largest, None)
+        model_field.clean(read("0.001"), None)
+        with pytest.raises(imports.CellError):
+            read("99999999999999999")
+    elif column.kind == "number":
+        model_field.clean(read("9999999999.99"), None)
+        model_field.clean(read("0.001"), None)
+        with pytest.raises(imports.CellError):
+            read("10000000000")
+    elif column.kind == "credit_code":
+        model_field.clean(read(GOOD_CODE.lower()), None)
+    elif column.kind == "date":
+        model_field.clean(read("2026年3月1日"), None)
+    else:
+        pytest.fail(f"no check for the cell kind {column.kind!r}: add one")
+
+
+def test_a_new_investor_named_again_with_its_credit_code_gets_the_code(team):
+    plan = run(
+        team,
+        sheet_bytes(
+            [HEAD, ["甲项目", "新投资方有限公司", 100], ["乙项目", "新投资方有限公司", 200, *[None] * 5, GOOD_CODE]]
+        ),
+    )
+
+    assert problems(plan) == []
+    investor = Investor.objects.get(name="新投资方有限公司")
+    assert investor.credit_code == GOOD_CODE
+    assert Project.objects.filter(investor=investor).count() == 2
+    assert investor.history.count() == 1
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows(team, django_assert_max_num_queries):
+    with django_assert_max_num_queries(40):
+        plan = run(team, ledger_csv(ledger_rows(300)), name="台账.csv")
+    assert problems(plan) == [] and len(plan.creates) == 300
+    assert FollowUp.objects.filter(project__organization=team.committee_a).count() == len(plan.follow_ups)
+    assert StageChange.objects.filter(project__organization=team.committee_a).count() == 300
