@@ -143,15 +143,18 @@ _NOISE = re.compile(r"[\s\(\)\[\]【】《》<>·.,，、;；:：'\"“”‘’
 _OPENING = str.maketrans({"〔": "(", "〕": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
 
 
+# The longest legal form that ends the name, leaving something in front of it: the leftmost
+# match of the alternation is the longest suffix.
+_LEGAL_SUFFIX = re.compile("(?<=.)(?:" + "|".join(map(re.escape, LEGAL_FORMS)) + ")$", re.DOTALL)
+
+
 def _strip_legal_forms(text: str) -> str:
     # "xx集团股份有限公司", "xx(集团)有限公司": strip a suffix that a suffix revealed.
     for _round in range(3):
-        for form in LEGAL_FORMS:
-            if text.endswith(form) and len(text) > len(form):
-                text = text[: -len(form)]
-                break
-        else:
+        match = _LEGAL_SUFFIX.search(text)
+        if match is None:
             return text
+        text = text[: match.start()]
     return text
 
 
