@@ -144,12 +144,24 @@ class Project(models.Model):
     investor = models.ForeignKey(
         Investor, verbose_name=_("investor"), on_delete=models.PROTECT, related_name="projects"
     )
-    zone = models.ForeignKey(Zone, verbose_name=_("target zone"), on_delete=models.PROTECT, related_name="projects")
+    # zone, organization, owner and created_at lead composite indexes (Meta.indexes), which serve
+    # their lookups as well: no single-column index of their own to update on every write.
+    zone = models.ForeignKey(
+        Zone, verbose_name=_("target zone"), on_delete=models.PROTECT, related_name="projects", db_index=False
+    )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("owning organisation"), on_delete=models.PROTECT, related_name="projects"
+        Organization,
+        verbose_name=_("owning organisation"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        db_index=False,
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_projects"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_projects",
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -256,7 +268,7 @@ class Project(models.Model):
     )
 
     version = models.PositiveIntegerField(_("version"), default=1)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at", "last_activity_at", "next_follow_up_on"])
 
@@ -270,7 +282,6 @@ class Project(models.Model):
             models.Index(fields=["owner", "next_follow_up_on"], name="project_owner_due"),
             models.Index(fields=["status", "next_follow_up_on"], name="project_status_due"),
             models.Index(fields=["status", "stage", "last_activity_at"], name="project_stale"),
-            models.Index(fields=["investor"], name="project_investor"),
             # The list's default order and its deep pages read keys from these alone.
             models.Index(fields=["created_at", "id"], name="project_created_id"),
             models.Index(fields=["organization", "created_at", "id"], name="project_org_created_id"),
