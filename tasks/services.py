@@ -24,6 +24,14 @@ to run once the transaction commits. Keys start with the kind of email (`digest:
 `supervision:`): the outbox page filters on it. Run your sweep from a beat entry in
 config/settings.py CELERY_BEAT_SCHEDULE, as often as you like: the key makes it idempotent.
 Deciding *when* is the sweep's job (the recipient's hour: `tasks.sweeps.due_recipients_q`).
+
+Emails built when they are sent
+-------------------------------
+A sweep that would render many emails (the daily reminders: one per officer) only decides who
+gets one, and queues rows with `outbox_defer_many(entries=[DeferredEntry(…), …])`: a key, the
+recipient, a provisional subject for the outbox page, and the small `context` the builder of
+that kind needs (`tasks.content.BUILDERS`). The sender builds and renders the email when it
+claims the row, from the data as it is then, and stores what it sent on the row.
 """
 
 import logging
@@ -101,6 +109,17 @@ class OutboxEntry:
     topic: str = "reminders"
 
 
+@dataclass
+class DeferredEntry:
+    """An email the sender builds when it sends it (tasks.content): who, and what the builder needs."""
+
+    key: str
+    user_id: int
+    to_email: str
+    subject: str  # shown on the outbox page until the email is written, in the recipient's language
+    context: dict  # plain JSON for the builder of the key's kind
+
+
 def language_of(user) -> str:
     try:
         return user.notification_preference.language or settings.LANGUAGE_CODE
@@ -158,6 +177,41 @@ def outbox_add_many(*, entries: Iterable[OutboxEntry]) -> int:
         if inserted:
             outbox_kick()
     return inserted
+
+
+def outbox_defer_many(*, entries: Iterable[DeferredEntry]) -> int:
+    """Queue emails to be built at send time; returns how many rows were new.
+
+    One INSERT … ON CONFLICT DO NOTHING (per 500 rows on PostgreSQL; SQLite's parameter limit
+    makes its batches smaller), no rendering. Call it inside the sweep's lock from a query that
+    already left out the keys queued before: a key inserted meanwhile by a process outside the
+    lock is still kept once by the unique key, but would be counted here."""
+    now = timezone.now()
+    rows, seen = [], set()
+    for entry in entries:
+        if not entry.to_email or entry.key in seen:
+            continue
+        seen.add(entry.key)
+        rows.append(
+            OutboxMessage(
+                key=entry.key,
+                kind=entry.key.split(":", 1)[0],
+                user_id=entry.user_id,
+                to_email=entry.to_email,
+                subject=entry.subject[:300],
+                body_text="",
+                body_html="",
+                headers={},
+                context=entry.context,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    with transaction.atomic():
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=INSERT_BATCH)
+        if rows:
+            outbox_kick()
+    return len(rows)
 
 
 @transaction.atomic
