@@ -34,6 +34,7 @@ that kind needs (`tasks.content.BUILDERS`). The sender builds and renders the em
 claims the row, from the data as it is then, and stores what it sent on the row.
 """
 
+import json
 import logging
 import zlib
 from collections.abc import Iterable
@@ -179,13 +180,20 @@ def outbox_add_many(*, entries: Iterable[OutboxEntry]) -> int:
     return inserted
 
 
-def outbox_defer_many(*, entries: Iterable[DeferredEntry]) -> int:
-    """Queue emails to be built at send time; returns how many rows were new.
+# The columns a deferred row sets; every other column gets what a new row has (pending, no
+# attempt, empty bodies: the sender writes them).
+_DEFERRED_COLUMNS = "key, kind, user_id, to_email, subject, context, created_at, next_attempt_at"
+_NEW_ROW_COLUMNS = "body_text, body_html, headers, status, attempts, last_error, claimed_by, note"
+_NEW_ROW_VALUES = "'', '', '{}', 'pending', 0, '', '', ''"
 
-    One INSERT … ON CONFLICT DO NOTHING (per 500 rows on PostgreSQL; SQLite's parameter limit
-    makes its batches smaller), no rendering. Call it inside the sweep's lock from a query that
-    already left out the keys queued before: a key inserted meanwhile by a process outside the
-    lock is still kept once by the unique key, but would be counted here."""
+
+def outbox_defer_many(*, entries: Iterable[DeferredEntry]) -> int:
+    """Queue emails the sender writes when it sends them (tasks.content); returns how many rows
+    were new. A key already present is left as it is (ON CONFLICT DO NOTHING).
+
+    One statement however many rows, and no rendering: on PostgreSQL one INSERT … SELECT FROM
+    UNNEST of the varying columns (a third of the time of bulk_create's statement, which sends
+    and converts every column of every row); elsewhere one prepared INSERT run by executemany."""
     now = timezone.now()
     rows, seen = [], set()
     for entry in entries:
@@ -193,25 +201,41 @@ def outbox_defer_many(*, entries: Iterable[DeferredEntry]) -> int:
             continue
         seen.add(entry.key)
         rows.append(
-            OutboxMessage(
-                key=entry.key,
-                kind=entry.key.split(":", 1)[0],
-                user_id=entry.user_id,
-                to_email=entry.to_email,
-                subject=entry.subject[:300],
-                body_text="",
-                body_html="",
-                headers={},
-                context=entry.context,
-                created_at=now,
-                next_attempt_at=now,
+            (
+                entry.key,
+                entry.key.split(":", 1)[0],
+                entry.user_id,
+                entry.to_email,
+                entry.subject[:300],
+                json.dumps(entry.context),
             )
         )
-    with transaction.atomic():
-        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=INSERT_BATCH)
-        if rows:
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    created_at = OutboxMessage._meta.get_field("created_at").get_db_prep_save(now, connection)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Our own table and column names; every value is a parameter.
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"""INSERT INTO {table} ({_DEFERRED_COLUMNS}, {_NEW_ROW_COLUMNS})
+                SELECT t.key, t.kind, t.user_id, t.to_email, t.subject, t.context::jsonb, %s, %s, {_NEW_ROW_VALUES}
+                FROM UNNEST(%s::varchar[], %s::varchar[], %s::bigint[], %s::varchar[], %s::varchar[], %s::text[])
+                    AS t(key, kind, user_id, to_email, subject, context)
+                ON CONFLICT (key) DO NOTHING""",  # noqa: S608
+                [created_at, created_at, *map(list, zip(*rows, strict=True))],
+            )
+        else:
+            cursor.executemany(
+                f"""INSERT INTO {table} ({_DEFERRED_COLUMNS}, {_NEW_ROW_COLUMNS})
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {_NEW_ROW_VALUES})
+                ON CONFLICT (key) DO NOTHING""",  # noqa: S608
+                [(*row, created_at, created_at) for row in rows],
+            )
+        inserted = cursor.rowcount
+        if inserted:
             outbox_kick()
-    return len(rows)
+    return inserted
 
 
 @transaction.atomic

@@ -141,8 +141,9 @@ def bound(fixed: int, model, rows: int) -> int:
 
 
 def test_reminder_sweep_runs_a_bounded_number_of_queries(db, big_pipeline, django_assert_max_num_queries):
-    # One query grouped by owner and the INSERTs (plus savepoints); the emails are written when sent.
-    with at("2025-06-17"), django_assert_max_num_queries(bound(5, OutboxMessage, OWNERS)):
+    # One query grouped by owner and one INSERT (plus savepoints and PostgreSQL's lock), however
+    # many officers: the emails are written when they are sent.
+    with at("2025-06-17"), django_assert_max_num_queries(6 + (connection.vendor == "postgresql")):
         queued = reminders_sweep()
     assert queued == OWNERS
     rows = OutboxMessage.objects.filter(kind="reminder")
