@@ -1,6 +1,7 @@
 """Rendering notification emails: subject, plain text and HTML from three templates, in the
 recipient's language, with absolute links and a signed one-click unsubscribe link."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -8,8 +9,13 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.translation import ngettext
+
+from projects.models import Stage
 
 UNSUBSCRIBE_SALT = "tasks.unsubscribe"
+# Lines listed in one email; the rest are counted ("and 12 more").
+MAX_LINES = 50
 
 # What an unsubscribe link turns off, per topic (operators.NotificationPreference fields).
 TOPICS = {
@@ -29,6 +35,35 @@ def project_url(project_id: int) -> str:
     except NoReverseMatch:  # the project page's route has not landed yet
         path = f"/projects/{project_id}/"
     return absolute_url(path)
+
+
+def project_line(project, *, title=None, investor=None, due_on=None, agreed="", days=None, level=None) -> dict:
+    """One project's line in a reminder, escalation or stale-lead email (plain data)."""
+    return {
+        "project_id": project.pk,
+        "title": project.title if title is None else title,
+        "investor": project.investor.name if investor is None else investor,
+        "stage": Stage(project.stage).label,
+        "due_on": due_on,
+        "agreed": agreed,
+        "days": days,
+        "level": level,
+        "url": project_url(project.pk),
+    }
+
+
+def reminder_subject(*, total: int, overdue: int, day: datetime.date) -> str:
+    """The daily reminder's subject, in the active language: the sweep writes it on the queued
+    row from its counts, the sender again from the counts at send time."""
+    if overdue:
+        text = ngettext(
+            "%(counter)s follow-up to do (%(overdue)s overdue)",
+            "%(counter)s follow-ups to do (%(overdue)s overdue)",
+            total,
+        ) % {"counter": total, "overdue": overdue}
+    else:
+        text = ngettext("%(counter)s follow-up to do", "%(counter)s follow-ups to do", total) % {"counter": total}
+    return f"{text} · {day.isoformat()}"
 
 
 def unsubscribe_token(*, user_id: int, topic: str) -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,13 +27,18 @@ class OutboxMessage(models.Model):
     """One email to send, exactly once per key.
 
     Sweeps insert rows (ON CONFLICT DO NOTHING on `key`); the sender claims a row by moving it
-    from pending to sending with a conditional UPDATE and sends only if that changed one row."""
+    from pending to sending with a conditional UPDATE and sends only if that changed one row.
+    A row with `context` is built when it is sent (tasks.content): until then its subject is the
+    sweep's summary and its bodies are empty; a row without is sent as it was rendered."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # Built at send time and found not needed any more (nothing due: the follow-ups were
+        # recorded meanwhile; or the recipient gone or unsubscribed): not sent, why in `note`.
+        SKIPPED = "skipped", _("Not needed")
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, db_index=True)
@@ -58,6 +64,12 @@ class OutboxMessage(models.Model):
     # Which process made the last attempt (host:pid): shows how sends spread over the workers.
     claimed_by = models.CharField(_("last attempt by"), max_length=100, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # What the builder of the row's kind needs to write the email when it is sent (plain JSON:
+    # the day, the counts the sweep saw); null for a row rendered when it was queued.
+    context = models.JSONField(_("content data"), null=True, blank=True)
+    # Why a row was not sent (skipped); a gettext_noop text, translated when shown. The column
+    # has a database default so that code of the previous release can still insert rows.
+    note = models.CharField(_("note"), max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -75,7 +87,22 @@ class OutboxMessage(models.Model):
 
     @property
     def status_css(self) -> str:
-        return {"sent": "success", "failed": "danger", "sending": "warning"}.get(self.status, "secondary")
+        return {"sent": "success", "failed": "danger", "sending": "warning", "skipped": "info"}.get(
+            self.status, "secondary"
+        )
+
+    @property
+    def built_at_send(self) -> bool:
+        return self.context is not None
+
+    @property
+    def awaits_content(self) -> bool:
+        """Built at send time and not written yet: the outbox page shows only its subject."""
+        return self.built_at_send and not self.body_text
+
+    @property
+    def note_display(self) -> str:
+        return gettext(self.note) if self.note else ""
 
     @property
     def can_retry(self) -> bool:

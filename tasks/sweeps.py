@@ -6,6 +6,7 @@ beats, or a run missed and caught up later change nothing:
 
 - reminders: `reminder:<user>:<date>`, one email per officer per working day at their hour,
   listing the follow-ups due up to the day before the next working day, and the overdue ones;
+  the sweep only decides who gets one, the sender writes it when it sends it (tasks.content);
 - escalations: a follow-up overdue by more than N working days (per organisation) becomes a
   `Notice` `escalation:<follow-up>:<level>:<team lead>` (once per follow-up per level and lead),
   mailed in the lead's daily email `escalation:<lead>:<date>`;
@@ -19,16 +20,18 @@ import datetime
 from collections import defaultdict
 from itertools import groupby
 
-from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Value
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from operators.models import Membership, NotificationPreference, Organization, Role
 from projects.models import FollowUp, Project, Stage, Status
 
-from .emails import project_url
+from .emails import MAX_LINES, project_line, reminder_subject
 from .models import Notice, OutboxMessage
-from .services import OutboxEntry, outbox_add_many, sweep_lock
+from .services import DeferredEntry, OutboxEntry, outbox_add_many, outbox_defer_many, sweep_lock
 from .workdays import is_working_day, next_working_day, reminder_horizon, working_days_back, working_days_between
 
 # Days without activity before an active project is stale, per stage; None: never stale.
@@ -49,8 +52,6 @@ STALE_NUDGE_INTERVAL_DAYS = 7
 MAX_ESCALATION_LEVEL = 3
 # How long an unmailed notice waits for its recipient's email before it is dropped.
 NOTICE_MAX_AGE_DAYS = 14
-# Lines listed in one email; the rest are counted ("and 12 more").
-MAX_LINES = 50
 
 
 def due_recipients_q(now: datetime.datetime, prefix: str = "") -> Q:
@@ -90,75 +91,48 @@ def _key_exists(prefix: str, user_field: str, day: datetime.date) -> Exists:
     return Exists(OutboxMessage.objects.filter(key=key))
 
 
-def _line(project, *, due_on=None, agreed="", days=None, level=None) -> dict:
-    return {
-        "project_id": project.pk,
-        "title": project.title,
-        "investor": project.investor.name,
-        "stage": Stage(project.stage).label,
-        "due_on": due_on,
-        "agreed": agreed,
-        "days": days,
-        "level": level,
-        "url": project_url(project.pk),
-    }
-
-
 # -- reminders ---------------------------------------------------------------------------------
 
 
 def reminders_sweep(*, now: datetime.datetime | None = None) -> int:
     """One email per officer per working day: their follow-ups due by the day before the next
-    working day, and the overdue ones, oldest first. Nothing due → no email. Returns rows queued."""
+    working day, and the overdue ones, oldest first. Nothing due → no email. Returns rows queued.
+
+    The sweep only decides who gets one: one query grouped by owner (skipping those already
+    queued today) and one INSERT. The sender writes each email when it sends it, from the data
+    as it is then (tasks.content.reminder_content)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     if not is_working_day(today):
         return 0
     horizon = reminder_horizon(today)
-    latest = _latest_follow_up()
+    due = Q(owned_projects__status=Status.ACTIVE, owned_projects__next_follow_up_on__lte=horizon)
+    overdue = Q(owned_projects__next_follow_up_on__lt=today)
     with sweep_lock("reminders"):
-        projects = (
-            Project.objects.filter(status=Status.ACTIVE, next_follow_up_on__lte=horizon)
-            .filter(due_recipients_q(now, "owner__"))
-            .exclude(_key_exists("reminder", "owner_id", today))
-            .select_related("owner__notification_preference", "investor")
-            .annotate(
-                last_next_action=Subquery(latest.values("next_action")[:1]),
-                last_summary=Subquery(latest.values("summary")[:1]),
-                last_occurred_on=Subquery(latest.values("occurred_on")[:1]),
-            )
-            .order_by("owner_id", "next_follow_up_on", "pk")
+        # From the users' side, so the "already queued" test runs once per officer, not per project.
+        owners = (
+            get_user_model()
+            .objects.filter(due_recipients_q(now))
+            .filter(due)
+            .exclude(_key_exists("reminder", "pk", today))
+            .values("pk", "email", "notification_preference__language")
+            .annotate(total=Count("owned_projects"), overdue=Count("owned_projects", filter=overdue))
+            .order_by("notification_preference__language", "pk")
         )
         entries = []
-        for _owner_id, rows in groupby(projects.iterator(chunk_size=2000), key=lambda p: p.owner_id):
-            rows = list(rows)
-            owner = rows[0].owner
-            lines = [
-                {
-                    **_line(p, due_on=p.next_follow_up_on, agreed=p.last_next_action or p.last_summary or ""),
-                    "overdue": p.next_follow_up_on < today,
-                    "last_contact_on": p.last_occurred_on,
-                }
-                for p in rows
-            ]
-            overdue = sum(1 for line in lines if line["overdue"])
-            entries.append(
-                OutboxEntry(
-                    key=f"reminder:{owner.pk}:{today.isoformat()}",
-                    user=owner,
-                    template="reminder",
-                    context={
-                        "user_name": owner.get_full_name() or owner.username,
-                        "today": today,
-                        "lines": lines[:MAX_LINES],
-                        "more": max(len(lines) - MAX_LINES, 0),
-                        "total": len(lines),
-                        "overdue_count": overdue,
-                        "due_count": len(lines) - overdue,
-                    },
-                )
-            )
-        return outbox_add_many(entries=entries)
+        for language, group in groupby(owners, key=lambda row: row["notification_preference__language"]):
+            with translation.override(language or settings.LANGUAGE_CODE):
+                entries += [
+                    DeferredEntry(
+                        key=f"reminder:{row['pk']}:{today.isoformat()}",
+                        user_id=row["pk"],
+                        to_email=row["email"],
+                        subject=reminder_subject(total=row["total"], overdue=row["overdue"], day=today),
+                        context={"day": today.isoformat(), "total": row["total"], "overdue": row["overdue"]},
+                    )
+                    for row in group
+                ]
+        return outbox_defer_many(entries=entries)
 
 
 # -- notices: escalations and stale leads ------------------------------------------------------
@@ -198,7 +172,7 @@ def _mail_notices(*, kind: str, template: str, now: datetime.datetime, today: da
         for notice in group:
             project = notice.project
             follow_up = notice.follow_up
-            line = _line(
+            line = project_line(
                 project,
                 due_on=follow_up.next_due_on if follow_up else project.next_follow_up_on,
                 agreed=(follow_up.next_action or follow_up.summary) if follow_up else "",

@@ -20,7 +20,9 @@ class OutboxTable(tables.Table):
         empty_text = _("No emails.")
 
     def render_status(self, record, value):
-        return render_to_string("tasks/_status.html", {"css": record.status_css, "label": value})
+        return render_to_string(
+            "tasks/_status.html", {"css": record.status_css, "label": value, "note": record.note_display}
+        )
 
     def render_last_error(self, value):
         return value[:200]

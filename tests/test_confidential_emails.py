@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core import mail
 
 from operators.models import NotificationPreference
 from projects.confidential import project_set_confidentiality
@@ -15,12 +16,14 @@ from projects.models import Status, SupervisionOrder
 from projects.models_delivery import FundsTranche
 from tasks import digests
 from tasks.models import OutboxMessage
+from tasks.sender import outbox_send_due
 from tasks.supervision import on_hold_resume_sweep, supervision_escalation_sweep
+from tasks.sweeps import reminders_sweep
 
 from .confidential_checks import assert_no_confidential_leak
 from .delivery_fixtures import signed_project
 from .delivery_helpers import pdf
-from .factories import InvestorFactory
+from .factories import FollowUpFactory, InvestorFactory
 from .metrics_data import SHANGHAI
 
 d = datetime.date
@@ -129,3 +132,34 @@ def test_digests_show_the_codename(cast, secret, media):
     # the signed intention, the funds received and the overdue order are all in it, by codename
     assert message.body_text.count("北极星") >= 3, message.body_text
     assert_codename_only(message, secret)
+
+
+def _reminded(cast, project, owner):
+    """The daily reminder of `owner`, who has `project`'s follow-up due, as the sender wrote it."""
+    project.owner, project.next_follow_up_on = owner, d(2026, 6, 29)
+    project.save()
+    FollowUpFactory(
+        project=project,
+        author=cast.officer,
+        occurred_on=d(2026, 6, 22),
+        next_due_on=d(2026, 6, 29),
+        next_action="与华芯半导体集团确认供地",
+    )
+    with time_machine.travel(datetime.datetime(2026, 6, 29, 9, 0, tzinfo=SHANGHAI), tick=False):
+        assert reminders_sweep() == 1
+        outbox_send_due()
+    [email] = mail.outbox
+    message = OutboxMessage.objects.get()
+    assert (message.subject, message.body_text) == (email.subject, email.body)
+    return message
+
+
+def test_the_reminder_shows_the_codename_to_an_owner_outside_the_organisation(cast, secret):
+    # delivery handed over: the operating company's contact owns the project now
+    message = _reminded(cast, secret, cast.operator)
+    assert_codename_only(message, secret)
+
+
+def test_the_reminder_shows_the_real_name_to_the_owning_organisation(cast, secret):
+    message = _reminded(cast, secret, cast.officer)
+    assert secret.title in message.body_text and "华芯半导体集团" in message.body_text
