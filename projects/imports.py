@@ -601,8 +601,13 @@ def _insert(model, rows: list[dict], *, ids: bool = False, fields=None, constant
         if ids:
             for row, pk in zip(rows, _reserve_ids(model, len(rows)), strict=True):
                 row["id"] = pk
-        # Table and column names come from the model, quoted; the values travel as COPY data.
-        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+        # Table and column names come from the model, quoted; the values travel as COPY data, in
+        # the binary format when every column has a plain type (the server then parses no text).
+        types = _copy_types(columns)
+        binary = " (FORMAT BINARY)" if types else ""
+        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN{binary}") as copy:
+            if types:
+                copy.set_types(types)
             for row in rows:
                 copy.write_row(values(row) + tail)
         return
@@ -629,6 +634,32 @@ def _insert(model, rows: list[dict], *, ids: bool = False, fields=None, constant
                 cursor.execute(f"SELECT {pk} FROM {table} ORDER BY {pk} DESC LIMIT %s", [len(batch)])  # noqa: S608
                 for row, (new_id,) in zip(batch, reversed(cursor.fetchall()), strict=True):
                     row["id"] = new_id
+
+
+# PostgreSQL column types by the name Django gives them, as psycopg's binary COPY knows them.
+COPY_TYPES = {
+    "bigint": "int8",
+    "integer": "int4",
+    "smallint": "int2",
+    "boolean": "bool",
+    "timestamp with time zone": "timestamptz",
+    "date": "date",
+    "varchar": "varchar",
+    "text": "text",
+    "numeric": "numeric",
+}
+
+
+def _copy_types(fields) -> list[str] | None:
+    """The binary COPY types of `fields`, or None if one of them is not a plain type."""
+    types = []
+    for f in fields:
+        db_type = f.rel_db_type(connection) if f.is_relation else f.db_type(connection)
+        copy_type = COPY_TYPES.get((db_type or "").split("(")[0].strip())
+        if copy_type is None:
+            return None
+        types.append(copy_type)
+    return types
 
 
 def _reserve_ids(model, count: int) -> list[int]:
