@@ -13,9 +13,19 @@ from operators.access import visible_organizations, visible_zones
 
 from .models import ChainLink, IndustryChain, Project, SourceMode, Stage, Status
 from .selectors import owner_filter_choices, project_search_q
-from .widgets import FastMultiSelect, FastSelect
+from .widgets import FastMultiSelect, FastSelect, RowChoices
 
 WAN = Decimal(10_000)
+# The model dropdowns read as rows (projects.widgets.RowChoices): the columns of each label.
+ROW_LABELS = {
+    "zone": (("short_name", "name"), lambda short_name, name: short_name or name),  # Zone.__str__
+    "chain": (("name",), lambda name: name),
+    # User.get_full_name(), else the username.
+    "owner": (
+        ("first_name", "last_name", "username"),
+        lambda first, last, username: f"{first} {last}".strip() or username,
+    ),
+}
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -93,8 +103,7 @@ class ProjectFilter(django_filters.FilterSet):
         self.filters["zone"].queryset = visible_zones(user)
         self.filters["owner"].queryset = owner_filter_choices(user)
         self.filters["organization"].queryset = visible_organizations(user)
-        self.form.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
-        for field in self.form.fields.values():
+        for name, field in self.form.fields.items():
             if isinstance(field.widget, forms.HiddenInput):
                 continue
             if isinstance(field.widget, FastMultiSelect):
@@ -103,8 +112,11 @@ class ProjectFilter(django_filters.FilterSet):
             elif isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-check-input"
             elif isinstance(field.widget, forms.Select):
+                choices = field.widget.choices
+                if name in ROW_LABELS:
+                    choices = RowChoices(field.queryset, *ROW_LABELS[name], empty_label=field.empty_label)
                 field.widget = FastSelect(
-                    attrs={**field.widget.attrs, "class": "form-select form-select-sm"}, choices=field.widget.choices
+                    attrs={**field.widget.attrs, "class": "form-select form-select-sm"}, choices=choices
                 )
             else:
                 field.widget.attrs["class"] = "form-control form-control-sm"
