@@ -15,6 +15,10 @@ from .errors import PipelineError
 
 # Fields that would give a confidential deal away; shown masked outside need-to-know.
 CONFIDENTIAL_FIELDS = frozenset({"title", "investor", "registered_company", "registered_credit_code"})
+# Where a page's projects carry whether the reader is on their need-to-know list: [] or [reader]
+# (projects.selectors.with_need_to_know). Apart from the need_to_know manager, whose .all() stays
+# the whole list.
+VIEWER_ON_NEED_TO_KNOW = "need_to_know_viewer"
 
 
 def can_see_names(project, user) -> bool:
@@ -23,6 +27,9 @@ def can_see_names(project, user) -> bool:
     scope = scope_for(user)
     if scope.is_admin or project.organization_id in scope.org_ids:
         return True
+    viewer = getattr(project, VIEWER_ON_NEED_TO_KNOW, None)
+    if viewer is not None:
+        return any(u.pk == user.pk for u in viewer)
     # need_to_know may be prefetched; ids avoid loading users.
     cache = getattr(project, "_prefetched_objects_cache", {}).get("need_to_know")
     if cache is not None:

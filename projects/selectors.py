@@ -22,15 +22,20 @@ from operators.access import (
 )
 from operators.models import Membership, Organization, Role
 
+from .confidential import VIEWER_ON_NEED_TO_KNOW
 from .models import Investor, Project, Stage, Status
 
 User = get_user_model()
 
 
-def with_need_to_know(queryset: QuerySet, user) -> QuerySet:
+def with_need_to_know(queryset: QuerySet, user, lookup: str = "need_to_know") -> QuerySet:
     """Prefetch only whether `user` is on each project's need-to-know list: what
-    projects.confidential needs to decide, in one query per page, whatever its size."""
-    return queryset.prefetch_related(Prefetch("need_to_know", queryset=User.objects.filter(pk=user.pk).only("pk")))
+    projects.confidential needs to decide, in one query per page, whatever its size. Into a plain
+    list per project (to_attr): a prefetched manager queryset per row cost about 30 µs a project,
+    and would have left the manager holding a partial list."""
+    return queryset.prefetch_related(
+        Prefetch(lookup, queryset=User.objects.filter(pk=user.pk).only("pk"), to_attr=VIEWER_ON_NEED_TO_KNOW)
+    )
 
 
 def project_list(user) -> QuerySet:
