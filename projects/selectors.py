@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
@@ -36,6 +36,18 @@ def with_need_to_know(queryset: QuerySet, user, lookup: str = "need_to_know") ->
     return queryset.prefetch_related(
         Prefetch(lookup, queryset=User.objects.filter(pk=user.pk).only("pk"), to_attr=VIEWER_ON_NEED_TO_KNOW)
     )
+
+
+def need_to_know_of_confidential(projects: list[Project], user) -> None:
+    """with_need_to_know for projects already loaded, asked only about the confidential ones
+    (the others show their names to everyone who sees them): one query, none without a secret."""
+    if secret := [project for project in projects if project.is_confidential]:
+        prefetch_related_objects(
+            secret,
+            Prefetch(
+                "need_to_know", queryset=User.objects.filter(pk=user.pk).only("pk"), to_attr=VIEWER_ON_NEED_TO_KNOW
+            ),
+        )
 
 
 def project_list(user) -> QuerySet:
@@ -142,26 +154,40 @@ def organization_filter_choices(user) -> QuerySet:
 # -- the board ---------------------------------------------------------------------------------
 
 BOARD_CARDS_PER_STAGE = 30
+# What a card shows and what decides it (projects.board: names, rights, the move form).
+BOARD_CARD_FIELDS = [
+    *("title", "codename", "is_confidential", "organization_id", "zone_id", "stage", "status", "version"),
+    *("planned_amount", "next_follow_up_on", "last_activity_at"),
+    *("investor__name", "investor__is_top500", "owner__first_name", "owner__last_name", "owner__username"),
+]
 
 
 def board(user, queryset: QuerySet) -> list[dict]:
     """One column per stage: the count and total planned amount of the active projects in it,
-    and the most recently active cards. Two queries (totals, cards) plus one prefetch,
-    whatever the number of projects."""
+    and the most recently active cards. Three queries (totals, ranked keys, cards), and one
+    more when a card is confidential, whatever the number of projects."""
     active = queryset.filter(status=Status.ACTIVE)
     totals = {
         row["stage"]: row
         for row in active.order_by().values("stage").annotate(count=Count("pk"), total=Sum("planned_amount"))
     }
-    ranked = active.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by="stage",
-            order_by=[F("last_activity_at").desc(nulls_last=True), F("pk").desc()],
-        )
-    ).filter(rank__lte=BOARD_CARDS_PER_STAGE)
+    recent_first = [F("last_activity_at").desc(nulls_last=True), F("pk").desc()]
+    # Ranked on the projects' own columns, and only the winners loaded with their joins, by
+    # primary key: ranking the joined rows carried every active project's investor, zone and
+    # owner through the sort. The ranked keys come from `active`, which holds the user's scope.
+    # Two queries, as the list's deferred join: as a subquery, the planner expects thousands of
+    # winners (it cannot see the rank limit) and scans the whole table to join them.
+    ranked = list(
+        active.order_by()
+        .annotate(rank=Window(RowNumber(), partition_by="stage", order_by=recent_first))
+        .filter(rank__lte=BOARD_CARDS_PER_STAGE)
+        .values_list("pk", flat=True)
+    )
+    winners = Project.objects.select_related("investor", "owner").only(*BOARD_CARD_FIELDS).filter(pk__in=ranked)
+    winners = list(winners.order_by("stage", *recent_first))
+    need_to_know_of_confidential(winners, user)
     cards: dict[str, list[Project]] = {stage: [] for stage in Stage.values}
-    for project in ranked.order_by("stage", "rank"):
+    for project in winners:
         cards[project.stage].append(project)
     return [
         {
