@@ -47,7 +47,7 @@ class ProjectListView(SingleTableMixin, FilterView):
     table_pagination = {"paginator_class": DeferredJoinPaginator, "per_page": 25}
 
     def get_queryset(self):
-        return selectors.project_list(self.request.user)
+        return selectors.project_rows(self.request.user)
 
     def get_table_kwargs(self):
         return {"user": self.request.user}
