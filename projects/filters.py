@@ -13,7 +13,16 @@ from operators.access import visible_organizations, visible_zones
 
 from .models import ChainLink, IndustryChain, Project, SourceMode, Stage, Status
 from .selectors import owner_filter_choices, project_search_q
-from .widgets import FastMultiSelect, FastSelect, RowChoices
+from .widgets import (
+    FastCheckboxInput,
+    FastDateInput,
+    FastHiddenInput,
+    FastMultiSelect,
+    FastNumberInput,
+    FastSelect,
+    FastTextInput,
+    RowChoices,
+)
 
 WAN = Decimal(10_000)
 # The model dropdowns read as rows (projects.widgets.RowChoices): the columns of each label.
@@ -32,7 +41,7 @@ class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("search"),
         method="filter_q",
-        widget=forms.TextInput(attrs={"placeholder": _("Project or investor"), "type": "search"}),
+        widget=FastTextInput(attrs={"placeholder": _("Project or investor"), "type": "search"}),
     )
     zone = django_filters.ModelChoiceFilter(label=_("zone"), queryset=None)
     # Multi-valued (?stage=a&stage=b) for the dashboard's links; one dropdown when one is chosen.
@@ -41,56 +50,60 @@ class ProjectFilter(django_filters.FilterSet):
     source_mode = django_filters.ChoiceFilter(label=_("source mode"), choices=SourceMode.choices)
     chain = django_filters.ModelChoiceFilter(label=_("industry chain"), queryset=IndustryChain.objects.all())
     owner = django_filters.ModelChoiceFilter(label=_("owner"), queryset=None)
-    amount_min = django_filters.NumberFilter(label=_("planned from (万元)"), method="filter_amount_min", min_value=0)
-    amount_max = django_filters.NumberFilter(label=_("planned to (万元)"), method="filter_amount_max", min_value=0)
+    amount_min = django_filters.NumberFilter(
+        label=_("planned from (万元)"), method="filter_amount_min", min_value=0, widget=FastNumberInput
+    )
+    amount_max = django_filters.NumberFilter(
+        label=_("planned to (万元)"), method="filter_amount_max", min_value=0, widget=FastNumberInput
+    )
     overdue = django_filters.BooleanFilter(
-        label=_("overdue follow-ups only"), method="filter_overdue", widget=forms.CheckboxInput
+        label=_("overdue follow-ups only"), method="filter_overdue", widget=FastCheckboxInput
     )
     created_after = django_filters.DateFilter(
         label=_("logged from"),
         field_name="created_at",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=FastDateInput(attrs={"type": "date"}),
     )
     created_before = django_filters.DateFilter(
         label=_("logged until"),
         field_name="created_at",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=FastDateInput(attrs={"type": "date"}),
     )
     # The dashboard's links (docs/metrics.md, "Links to the projects behind a figure"): carried as
     # hidden fields, so that changing a visible filter keeps them; listed above the table.
     reached = django_filters.ChoiceFilter(
-        label=_("has reached"), choices=Stage.choices, method="filter_reached", widget=forms.HiddenInput
+        label=_("has reached"), choices=Stage.choices, method="filter_reached", widget=FastHiddenInput
     )
-    open = django_filters.BooleanFilter(label=_("open pipeline"), method="filter_open", widget=forms.HiddenInput)
+    open = django_filters.BooleanFilter(label=_("open pipeline"), method="filter_open", widget=FastHiddenInput)
     chain_link = django_filters.ModelChoiceFilter(
-        label=_("link of the chain"), queryset=ChainLink.objects.all(), widget=forms.HiddenInput
+        label=_("link of the chain"), queryset=ChainLink.objects.all(), widget=FastHiddenInput
     )
-    organization = django_filters.ModelChoiceFilter(label=_("organisation"), queryset=None, widget=forms.HiddenInput)
+    organization = django_filters.ModelChoiceFilter(label=_("organisation"), queryset=None, widget=FastHiddenInput)
     intention_signed_after = django_filters.DateFilter(
-        label=_("intention signed from"), field_name="intention_signed_on", lookup_expr="gte", widget=forms.HiddenInput
+        label=_("intention signed from"), field_name="intention_signed_on", lookup_expr="gte", widget=FastHiddenInput
     )
     intention_signed_before = django_filters.DateFilter(
-        label=_("intention signed until"), field_name="intention_signed_on", lookup_expr="lte", widget=forms.HiddenInput
+        label=_("intention signed until"), field_name="intention_signed_on", lookup_expr="lte", widget=FastHiddenInput
     )
     contract_signed_after = django_filters.DateFilter(
-        label=_("contract signed from"), field_name="contract_signed_on", lookup_expr="gte", widget=forms.HiddenInput
+        label=_("contract signed from"), field_name="contract_signed_on", lookup_expr="gte", widget=FastHiddenInput
     )
     contract_signed_before = django_filters.DateFilter(
-        label=_("contract signed until"), field_name="contract_signed_on", lookup_expr="lte", widget=forms.HiddenInput
+        label=_("contract signed until"), field_name="contract_signed_on", lookup_expr="lte", widget=FastHiddenInput
     )
     construction_started_after = django_filters.DateFilter(
         label=_("construction started from"),
         field_name="construction_started_on",
         lookup_expr="gte",
-        widget=forms.HiddenInput,
+        widget=FastHiddenInput,
     )
     construction_started_before = django_filters.DateFilter(
         label=_("construction started until"),
         field_name="construction_started_on",
         lookup_expr="lte",
-        widget=forms.HiddenInput,
+        widget=FastHiddenInput,
     )
 
     class Meta:
