@@ -15,10 +15,9 @@ from .errors import PipelineError
 
 # Fields that would give a confidential deal away; shown masked outside need-to-know.
 CONFIDENTIAL_FIELDS = frozenset({"title", "investor", "registered_company", "registered_credit_code"})
-# Where a page's projects carry whether the reader is on their need-to-know list: [] or [reader]
-# (projects.selectors.with_need_to_know). Apart from the need_to_know manager, whose .all() stays
-# the whole list.
-VIEWER_ON_NEED_TO_KNOW = "need_to_know_viewer"
+# Where a project loaded for a page says whether its reader is on its need-to-know list: a
+# column of the row, the reader's id or null (projects.selectors.with_need_to_know).
+NEED_TO_KNOW_VIEWER = "need_to_know_viewer_id"
 
 
 def can_see_names(project, user) -> bool:
@@ -27,9 +26,8 @@ def can_see_names(project, user) -> bool:
     scope = scope_for(user)
     if scope.is_admin or project.organization_id in scope.org_ids:
         return True
-    viewer = getattr(project, VIEWER_ON_NEED_TO_KNOW, None)
-    if viewer is not None:
-        return any(u.pk == user.pk for u in viewer)
+    if NEED_TO_KNOW_VIEWER in project.__dict__:  # loaded with the row, for one reader
+        return project.__dict__[NEED_TO_KNOW_VIEWER] == user.pk
     # need_to_know may be prefetched; ids avoid loading users.
     cache = getattr(project, "_prefetched_objects_cache", {}).get("need_to_know")
     if cache is not None:
