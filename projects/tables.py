@@ -8,9 +8,12 @@ import django_tables2 as tables
 from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_tables2.templatetags.django_tables2 import table_page_range
 
 from .confidential import can_see_names, display_investor, display_title
 from .models import Project, SourceMode, Stage, Status
@@ -191,6 +194,56 @@ class ProjectTable(tables.Table):
             html.append("</tr>")
             rows.append("".join(html))
         return mark_safe("".join(rows))  # noqa: S308 - every cell went through _escape
+
+    # -- the header and the page links, built the same way ---------------------------------------
+    # The same markup and the same library calls as django_tables2/bootstrap5.html (the sort and
+    # page links of querystring_replace, table_page_range), without a template node per link.
+
+    def header_html(self):
+        cells = []
+        for column in self.columns:
+            header = _escape(column.header)
+            if column.orderable:
+                link = self._query(**{self.prefixed_order_by_field: column.order_by_alias.next})
+                header = f'<a href="{link}">{header}</a>'
+            cells.append(f'<th {column.attrs["th"].as_html()} scope="col">{header}</th>')
+        return mark_safe(f"<thead {_attrs(self.attrs.get('thead'))}><tr>{''.join(cells)}</tr></thead>")  # noqa: S308
+
+    def pagination_html(self):
+        page, paginator = self.page, self.paginator
+        if not page or paginator.num_pages <= 1:
+            return ""
+        field, items = self.prefixed_page_field, []
+        if page.has_previous():
+            link = self._query(**{field: page.previous_page_number()})
+            items.append(
+                f'<li class="previous page-item"><a href="{link}" class="page-link">'
+                f'<span aria-hidden="true">&laquo;</span> {_escape(gettext("previous"))} </a></li>'
+            )
+        if page.has_previous() or page.has_next():
+            for number in table_page_range(page, paginator):
+                active = " active" if page.number == number else ""
+                href = f'href="{self._query(**{field: number})}"' if number != "..." else ""
+                items.append(f'<li class="page-item{active}"><a class="page-link" {href}> {_escape(number)} </a></li>')
+        if page.has_next():
+            link = self._query(**{field: page.next_page_number()})
+            items.append(
+                f'<li class="next page-item"><a href="{link}" class="page-link"> {_escape(gettext("next"))} '
+                '<span aria-hidden="true">&raquo;</span></a></li>'
+            )
+        return mark_safe(  # noqa: S308 - links and texts escaped above
+            '<nav aria-label="Table navigation"><ul class="pagination justify-content-center">'
+            f"{''.join(items)}</ul></nav>"
+        )
+
+    def _query(self, **changes) -> str:
+        """querystring_replace: the request's query with `changes`, escaped for an attribute."""
+        params = {**dict(self.request.GET), **changes}
+        return escape("?" + urlencode(params, doseq=True))
+
+
+def _attrs(attrs) -> str:
+    return attrs.as_html() if hasattr(attrs, "as_html") else ""
 
 
 def _escape(value) -> str:
