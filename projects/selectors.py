@@ -49,7 +49,7 @@ def project_list(user) -> QuerySet:
 # What a row of the project list shows and decides with (projects.tables, projects.confidential).
 LIST_ROW_FIELDS = [
     *("title", "codename", "is_confidential", "organization_id", "source_mode", "stage", "status"),
-    *("planned_amount", "next_follow_up_on", "last_activity_at", "created_at"),
+    *("planned_amount", "next_follow_up_on", "last_activity_at"),
     *("investor__name", "investor__is_top500", "zone__name", "zone__short_name"),
     *("owner__first_name", "owner__last_name", "owner__username"),
 ]
