@@ -15,6 +15,9 @@ from .errors import PipelineError
 
 # Fields that would give a confidential deal away; shown masked outside need-to-know.
 CONFIDENTIAL_FIELDS = frozenset({"title", "investor", "registered_company", "registered_credit_code"})
+# Where a project loaded for a page says whether its reader is on its need-to-know list: a
+# column of the row, the reader's id or null (projects.selectors.with_need_to_know).
+NEED_TO_KNOW_VIEWER = "need_to_know_viewer_id"
 
 
 def can_see_names(project, user) -> bool:
@@ -23,6 +26,8 @@ def can_see_names(project, user) -> bool:
     scope = scope_for(user)
     if scope.is_admin or project.organization_id in scope.org_ids:
         return True
+    if NEED_TO_KNOW_VIEWER in project.__dict__:  # loaded with the row, for one reader
+        return project.__dict__[NEED_TO_KNOW_VIEWER] == user.pk
     # need_to_know may be prefetched; ids avoid loading users.
     cache = getattr(project, "_prefetched_objects_cache", {}).get("need_to_know")
     if cache is not None:

@@ -13,16 +13,35 @@ from operators.access import visible_organizations, visible_zones
 
 from .models import ChainLink, IndustryChain, Project, SourceMode, Stage, Status
 from .selectors import owner_filter_choices, project_search_q
-from .widgets import FastMultiSelect, FastSelect
+from .widgets import (
+    FastCheckboxInput,
+    FastDateInput,
+    FastHiddenInput,
+    FastMultiSelect,
+    FastNumberInput,
+    FastSelect,
+    FastTextInput,
+    RowChoices,
+)
 
 WAN = Decimal(10_000)
+# The model dropdowns read as rows (projects.widgets.RowChoices): the columns of each label.
+ROW_LABELS = {
+    "zone": (("short_name", "name"), lambda short_name, name: short_name or name),  # Zone.__str__
+    "chain": (("name",), lambda name: name),
+    # User.get_full_name(), else the username.
+    "owner": (
+        ("first_name", "last_name", "username"),
+        lambda first, last, username: f"{first} {last}".strip() or username,
+    ),
+}
 
 
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("search"),
         method="filter_q",
-        widget=forms.TextInput(attrs={"placeholder": _("Project or investor"), "type": "search"}),
+        widget=FastTextInput(attrs={"placeholder": _("Project or investor"), "type": "search"}),
     )
     zone = django_filters.ModelChoiceFilter(label=_("zone"), queryset=None)
     # Multi-valued (?stage=a&stage=b) for the dashboard's links; one dropdown when one is chosen.
@@ -31,56 +50,60 @@ class ProjectFilter(django_filters.FilterSet):
     source_mode = django_filters.ChoiceFilter(label=_("source mode"), choices=SourceMode.choices)
     chain = django_filters.ModelChoiceFilter(label=_("industry chain"), queryset=IndustryChain.objects.all())
     owner = django_filters.ModelChoiceFilter(label=_("owner"), queryset=None)
-    amount_min = django_filters.NumberFilter(label=_("planned from (万元)"), method="filter_amount_min", min_value=0)
-    amount_max = django_filters.NumberFilter(label=_("planned to (万元)"), method="filter_amount_max", min_value=0)
+    amount_min = django_filters.NumberFilter(
+        label=_("planned from (万元)"), method="filter_amount_min", min_value=0, widget=FastNumberInput
+    )
+    amount_max = django_filters.NumberFilter(
+        label=_("planned to (万元)"), method="filter_amount_max", min_value=0, widget=FastNumberInput
+    )
     overdue = django_filters.BooleanFilter(
-        label=_("overdue follow-ups only"), method="filter_overdue", widget=forms.CheckboxInput
+        label=_("overdue follow-ups only"), method="filter_overdue", widget=FastCheckboxInput
     )
     created_after = django_filters.DateFilter(
         label=_("logged from"),
         field_name="created_at",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=FastDateInput(attrs={"type": "date"}),
     )
     created_before = django_filters.DateFilter(
         label=_("logged until"),
         field_name="created_at",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=FastDateInput(attrs={"type": "date"}),
     )
     # The dashboard's links (docs/metrics.md, "Links to the projects behind a figure"): carried as
     # hidden fields, so that changing a visible filter keeps them; listed above the table.
     reached = django_filters.ChoiceFilter(
-        label=_("has reached"), choices=Stage.choices, method="filter_reached", widget=forms.HiddenInput
+        label=_("has reached"), choices=Stage.choices, method="filter_reached", widget=FastHiddenInput
     )
-    open = django_filters.BooleanFilter(label=_("open pipeline"), method="filter_open", widget=forms.HiddenInput)
+    open = django_filters.BooleanFilter(label=_("open pipeline"), method="filter_open", widget=FastHiddenInput)
     chain_link = django_filters.ModelChoiceFilter(
-        label=_("link of the chain"), queryset=ChainLink.objects.all(), widget=forms.HiddenInput
+        label=_("link of the chain"), queryset=ChainLink.objects.all(), widget=FastHiddenInput
     )
-    organization = django_filters.ModelChoiceFilter(label=_("organisation"), queryset=None, widget=forms.HiddenInput)
+    organization = django_filters.ModelChoiceFilter(label=_("organisation"), queryset=None, widget=FastHiddenInput)
     intention_signed_after = django_filters.DateFilter(
-        label=_("intention signed from"), field_name="intention_signed_on", lookup_expr="gte", widget=forms.HiddenInput
+        label=_("intention signed from"), field_name="intention_signed_on", lookup_expr="gte", widget=FastHiddenInput
     )
     intention_signed_before = django_filters.DateFilter(
-        label=_("intention signed until"), field_name="intention_signed_on", lookup_expr="lte", widget=forms.HiddenInput
+        label=_("intention signed until"), field_name="intention_signed_on", lookup_expr="lte", widget=FastHiddenInput
     )
     contract_signed_after = django_filters.DateFilter(
-        label=_("contract signed from"), field_name="contract_signed_on", lookup_expr="gte", widget=forms.HiddenInput
+        label=_("contract signed from"), field_name="contract_signed_on", lookup_expr="gte", widget=FastHiddenInput
     )
     contract_signed_before = django_filters.DateFilter(
-        label=_("contract signed until"), field_name="contract_signed_on", lookup_expr="lte", widget=forms.HiddenInput
+        label=_("contract signed until"), field_name="contract_signed_on", lookup_expr="lte", widget=FastHiddenInput
     )
     construction_started_after = django_filters.DateFilter(
         label=_("construction started from"),
         field_name="construction_started_on",
         lookup_expr="gte",
-        widget=forms.HiddenInput,
+        widget=FastHiddenInput,
     )
     construction_started_before = django_filters.DateFilter(
         label=_("construction started until"),
         field_name="construction_started_on",
         lookup_expr="lte",
-        widget=forms.HiddenInput,
+        widget=FastHiddenInput,
     )
 
     class Meta:
@@ -93,8 +116,7 @@ class ProjectFilter(django_filters.FilterSet):
         self.filters["zone"].queryset = visible_zones(user)
         self.filters["owner"].queryset = owner_filter_choices(user)
         self.filters["organization"].queryset = visible_organizations(user)
-        self.form.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
-        for field in self.form.fields.values():
+        for name, field in self.form.fields.items():
             if isinstance(field.widget, forms.HiddenInput):
                 continue
             if isinstance(field.widget, FastMultiSelect):
@@ -103,8 +125,11 @@ class ProjectFilter(django_filters.FilterSet):
             elif isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-check-input"
             elif isinstance(field.widget, forms.Select):
+                choices = field.widget.choices
+                if name in ROW_LABELS:
+                    choices = RowChoices(field.queryset, *ROW_LABELS[name], empty_label=field.empty_label)
                 field.widget = FastSelect(
-                    attrs={**field.widget.attrs, "class": "form-select form-select-sm"}, choices=field.widget.choices
+                    attrs={**field.widget.attrs, "class": "form-select form-select-sm"}, choices=choices
                 )
             else:
                 field.widget.attrs["class"] = "form-control form-control-sm"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
@@ -22,15 +22,19 @@ from operators.access import (
 )
 from operators.models import Membership, Organization, Role
 
+from .confidential import NEED_TO_KNOW_VIEWER
 from .models import Investor, Project, Stage, Status
 
 User = get_user_model()
 
 
 def with_need_to_know(queryset: QuerySet, user) -> QuerySet:
-    """Prefetch only whether `user` is on each project's need-to-know list: what
-    projects.confidential needs to decide, in one query per page, whatever its size."""
-    return queryset.prefetch_related(Prefetch("need_to_know", queryset=User.objects.filter(pk=user.pk).only("pk")))
+    """Whether `user` is on each project's need-to-know list, as a column of the rows themselves
+    (the user's id, or null): what projects.confidential needs to decide. One index probe a
+    row rather than a query of its own: a prefetch sent every row's id back as a parameter
+    (270 on the board) and built an object per row to hold the answer."""
+    on_list = Project.need_to_know.through.objects.filter(project_id=OuterRef("pk"), user_id=user.pk)
+    return queryset.annotate(**{NEED_TO_KNOW_VIEWER: Subquery(on_list.values("user_id")[:1])})
 
 
 def project_list(user) -> QuerySet:
@@ -40,6 +44,22 @@ def project_list(user) -> QuerySet:
         "-created_at", "-pk"
     )
     return with_need_to_know(visible_projects(user, queryset), user)
+
+
+# What a row of the project list shows and decides with (projects.tables, projects.confidential).
+LIST_ROW_FIELDS = [
+    *("title", "codename", "is_confidential", "organization_id", "source_mode", "stage", "status"),
+    *("planned_amount", "next_follow_up_on", "last_activity_at"),
+    *("investor__name", "investor__is_top500", "zone__name", "zone__short_name"),
+    *("owner__first_name", "owner__last_name", "owner__username"),
+]
+
+
+def project_rows(user) -> QuerySet:
+    """project_list for the list's table: only what a row shows (a project has some fifty
+    columns, and a page builds 50 of them)."""
+    queryset = Project.objects.select_related("investor", "zone", "owner").only(*LIST_ROW_FIELDS)
+    return with_need_to_know(visible_projects(user, queryset.order_by("-created_at", "-pk")), user)
 
 
 def names_visible_q(user) -> Q:
@@ -137,26 +157,39 @@ def organization_filter_choices(user) -> QuerySet:
 # -- the board ---------------------------------------------------------------------------------
 
 BOARD_CARDS_PER_STAGE = 30
+# What a card shows and what decides it (projects.board: names, rights, the move form).
+BOARD_CARD_FIELDS = [
+    *("title", "codename", "is_confidential", "organization_id", "zone_id", "stage", "status", "version"),
+    *("planned_amount", "next_follow_up_on", "last_activity_at"),
+    *("investor__name", "investor__is_top500", "owner__first_name", "owner__last_name", "owner__username"),
+]
 
 
 def board(user, queryset: QuerySet) -> list[dict]:
     """One column per stage: the count and total planned amount of the active projects in it,
-    and the most recently active cards. Two queries (totals, cards) plus one prefetch,
-    whatever the number of projects."""
+    and the most recently active cards. Three queries (totals, ranked keys, cards), whatever
+    the number of projects."""
     active = queryset.filter(status=Status.ACTIVE)
     totals = {
         row["stage"]: row
         for row in active.order_by().values("stage").annotate(count=Count("pk"), total=Sum("planned_amount"))
     }
-    ranked = active.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by="stage",
-            order_by=[F("last_activity_at").desc(nulls_last=True), F("pk").desc()],
-        )
-    ).filter(rank__lte=BOARD_CARDS_PER_STAGE)
+    recent_first = [F("last_activity_at").desc(nulls_last=True), F("pk").desc()]
+    # Ranked on the projects' own columns, and only the winners loaded with their joins, by
+    # primary key: ranking the joined rows carried every active project's investor, zone and
+    # owner through the sort. The ranked keys come from `active`, which holds the user's scope.
+    # Two queries, as the list's deferred join: as a subquery, the planner expects thousands of
+    # winners (it cannot see the rank limit) and scans the whole table to join them.
+    ranked = list(
+        active.order_by()
+        .annotate(rank=Window(RowNumber(), partition_by="stage", order_by=recent_first))
+        .filter(rank__lte=BOARD_CARDS_PER_STAGE)
+        .values_list("pk", flat=True)
+    )
+    winners = Project.objects.select_related("investor", "owner").only(*BOARD_CARD_FIELDS).filter(pk__in=ranked)
+    winners = with_need_to_know(winners, user).order_by("stage", *recent_first)
     cards: dict[str, list[Project]] = {stage: [] for stage in Stage.values}
-    for project in ranked.order_by("stage", "rank"):
+    for project in winners:
         cards[project.stage].append(project)
     return [
         {
