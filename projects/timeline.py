@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from operators.access import visible_projects, visible_related
 
@@ -112,7 +113,7 @@ def timeline_html(items: list[dict]) -> SafeString:
     if not items:
         return mark_safe(f'<li class="text-body-secondary small">{escape(_("Nothing happened yet."))}</li>')  # noqa: S308
     kinds, stages, statuses = dict(FollowUp.Kind.choices), dict(Stage.choices), dict(Status.choices)
-    came, next_ = escape(_("who came")), escape(_("next"))
+    came, next_ = escape(_("who came")), escape(pgettext("follow-up", "next"))
     html = []
     for item in items:
         obj = item["obj"]

@@ -106,3 +106,15 @@ def test_the_filter_inputs_keep_what_was_typed(client, cast):
     assert '<input type="date" name="created_after" value="2024-01-02"' in body
     assert '<input type="checkbox" name="overdue" class="form-check-input" id="id_overdue" checked>' in body
     assert '<input type="hidden" name="reached" value="negotiating" id="id_reached">' in body
+
+
+def test_next_means_next_page_in_the_list_and_next_step_in_the_timeline(client, cast, marked):
+    """Two different words in Chinese: the list's page link is 下一页, a follow-up's agreed next
+    action 下一步 (the project's own "next" once overrode django-tables2's page link)."""
+    for i in range(3):
+        ProjectFactory(title=f"翻页项目{i}", organization=cast.committee_a, zone=cast.zone_a, owner=cast.officer)
+    client.force_login(cast.officer)
+    listing = client.get("/projects/?per_page=2", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "下一页" in listing and "下一步" not in listing
+    page = client.get(f"/projects/{marked.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "下一步：</span> 再谈" in page or "下一步:</span> 再谈" in page
