@@ -27,6 +27,19 @@ def sweep_and_send():
     return queued
 
 
+def called(project, *, next_due_on, summary="已电话沟通", **fields):
+    """Its owner records a call on 2025-06-12."""
+    return followup_record(
+        project=project,
+        user=project.owner,
+        kind="call",
+        occurred_on=datetime.date(2025, 6, 12),
+        summary=summary,
+        next_due_on=next_due_on,
+        **fields,
+    )
+
+
 def mails_to(user):
     return [m for m in mail.outbox if m.to == [user.email]]
 
@@ -211,23 +224,8 @@ def test_the_email_shows_the_data_as_it_is_when_sent(cast):
     with at("2025-06-12", 9):
         assert reminders_sweep() == 1
     with at("2025-06-12", 9, 1):  # between the sweep and the sender
-        followup_record(
-            project=done,
-            user=cast.officer,
-            kind="call",
-            occurred_on=datetime.date(2025, 6, 12),
-            summary="已电话沟通",
-            next_due_on=datetime.date(2025, 6, 30),
-        )
-        followup_record(
-            project=renamed,
-            user=cast.officer,
-            kind="call",
-            occurred_on=datetime.date(2025, 6, 12),
-            summary="对方在外地",
-            next_action="下周再打",
-            next_due_on=datetime.date(2025, 6, 12),
-        )
+        called(done, next_due_on=datetime.date(2025, 6, 30))
+        called(renamed, summary="对方在外地", next_action="下周再打", next_due_on=datetime.date(2025, 6, 12))
         Project.objects.filter(pk=renamed.pk).update(title="新名称")
         outbox_send_due()
     [email] = mails_to(cast.officer)
@@ -243,14 +241,7 @@ def test_nothing_due_any_more_sends_nothing_and_the_row_says_why(cast, client):
     with at("2025-06-12", 9):
         assert reminders_sweep() == 1
     with at("2025-06-12", 9, 1):
-        followup_record(
-            project=project,
-            user=cast.officer,
-            kind="call",
-            occurred_on=datetime.date(2025, 6, 12),
-            summary="已电话沟通",
-            next_due_on=datetime.date(2025, 6, 30),
-        )
+        called(project, next_due_on=datetime.date(2025, 6, 30))
         assert outbox_send_due() == (0, False)
     assert mail.outbox == []
     row = OutboxMessage.objects.get()
