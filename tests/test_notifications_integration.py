@@ -9,6 +9,7 @@ import time
 import uuid
 from contextlib import contextmanager
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -150,6 +151,10 @@ def celery_broker(url: str):
             app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        # kombu keeps producer pools in a registry of its own, keyed by connection: left alone, the
+        # next task sent to the same broker (another test's) got the closed one ("Acquire on
+        # closed pool").
+        kombu.pools.reset()
 
     reset_pools()
     app.conf.broker_url, app.conf.broker_transport_options = url, settings.REDIS_BROKER_TRANSPORT_OPTIONS
