@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.conftest import need
 
@@ -34,3 +35,7 @@ def browser(monkeypatch):
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield launched
         launched.close()
+        # The test's ORM calls ran in Playwright's greenlet, which Django's connection handler
+        # sees as a context of its own: close the connection opened there, or it outlives the
+        # test and keeps the test database from being dropped at the end of the run.
+        connections.close_all()
