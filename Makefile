@@ -27,7 +27,8 @@ migrate: $(VENV)/.base
 
 run: $(VENV)/.base compilemessages migrate
 	$(MANAGE) seed_demo
-	$(VENV)/bin/honcho -f Procfile.embedded start
+	# honcho hands the first process PORT=5000 unless told otherwise; the site is on 8000 (SITE_URL).
+	$(VENV)/bin/honcho -f Procfile.embedded start --port $${PORT:-8000}
 
 test: $(VENV)/.dev compilemessages
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(VENV)/bin/pytest $(PYTEST_ARGS)
