@@ -3,33 +3,16 @@ confidentiality and dispute decisions. Amounts are typed in 万元 and handed on
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .confidential import CONFIDENTIAL_FIELDS
+from .forms import WanField
 from .models import Attachment, LostReason, PossibleDuplicate, Project, Stage, Status
 from .stages import ALL_EVIDENCE_FIELDS, EVIDENCE_FIELDS, OPERATOR_STAGES, OPTIONAL_EVIDENCE_FIELDS, STAGE_FILES
-from .templatetags.amounts import WAN
 from .validators import normalize_credit_code
 
 AMOUNT_FIELDS = {"planned_amount", "intention_amount", "contract_amount", "actual_investment"}
-
-
-class WanField(forms.DecimalField):
-    """An amount typed in 万元; cleaned to yuan."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 14)
-        kwargs.setdefault("decimal_places", 4)
-        kwargs.setdefault("min_value", Decimal("0"))
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "step": "any"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        return None if value is None else (value * WAN).quantize(Decimal("0.01"))
 
 
 def _model_field(name: str, **kwargs):
@@ -40,14 +23,6 @@ def _model_field(name: str, **kwargs):
     if model_field.get_internal_type() == "DateField":
         return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
     return forms.CharField(label=label, required=False, max_length=model_field.max_length)
-
-
-def yuan_to_wan(value):
-    if value is None:
-        return None
-    wan = (value / WAN).normalize()
-    # 5000 万元, not 5E+3.
-    return wan.quantize(Decimal(1)) if wan.as_tuple().exponent > 0 else wan
 
 
 class BootstrapForm(forms.Form):
@@ -100,7 +75,7 @@ class StageChangeForm(VersionedForm):
                 if not show_names and name in CONFIDENTIAL_FIELDS:
                     continue  # a confidential deal's company name is not shown outside need-to-know
                 value = getattr(project, name)
-                self.initial.setdefault(name, yuan_to_wan(value) if name in AMOUNT_FIELDS else value)
+                self.initial.setdefault(name, value)  # amounts in yuan: WanField shows them in 万元
 
     def clean_registered_credit_code(self):
         return normalize_credit_code(self.cleaned_data.get("registered_credit_code")) or ""
@@ -193,7 +168,7 @@ class DeliveryDetailsForm(VersionedForm):
         if not self.is_bound:
             self.initial.update(
                 version=project.version,
-                actual_investment=yuan_to_wan(project.actual_investment),
+                actual_investment=project.actual_investment,
                 site_location=project.site_location,
                 site_area_mu=project.site_area_mu,
                 registered_on=project.registered_on,

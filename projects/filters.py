@@ -13,6 +13,7 @@ from operators.access import visible_organizations, visible_zones
 
 from .models import ChainLink, IndustryChain, Project, SourceMode, Stage, Status
 from .selectors import owner_filter_choices, project_search_q
+from .templatetags.amounts import WAN
 from .widgets import (
     FastCheckboxInput,
     FastDateInput,
@@ -24,7 +25,6 @@ from .widgets import (
     RowChoices,
 )
 
-WAN = Decimal(10_000)
 # The model dropdowns read as rows (projects.widgets.RowChoices): the columns of each label.
 ROW_LABELS = {
     "zone": (("short_name", "name"), lambda short_name, name: short_name or name),  # Zone.__str__

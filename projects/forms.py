@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import ChainLink, FollowUp, IndustryChain, Project, SourceMode, Stage
 from .selectors import lead_zones, pickable_investors, pipeline_organizations, possible_owners
 from .sources import ALL_DETAIL_FIELDS, detail_fields, required_detail_fields, source_detail_errors
+from .templatetags.amounts import WAN
 from .validators import normalize_credit_code, validate_credit_code
-
-WAN = Decimal(10_000)
 
 
 def yuan_to_wan_text(yuan) -> str:

@@ -14,27 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from operators.access import visible_users
 from operators.models import Organization, Role
 
+from .forms import WanField
 from .models import Attachment, Project
 from .models_delivery import AMOUNT_METRICS, CommitmentMetric, FundsTranche, MilestoneKind, ServiceRequest
+from .templatetags.amounts import WAN
 
-WAN = Decimal(10_000)
 # ISO format whatever the language: <input type=date> only reads YYYY-MM-DD.
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-
-
-class WanField(forms.DecimalField):
-    """An amount typed in 万元, cleaned to exact yuan."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_digits", 14)
-        kwargs.setdefault("decimal_places", 4)
-        kwargs.setdefault("min_value", Decimal("0"))
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
-
-    def clean(self, value):
-        wan = super().clean(value)
-        return None if wan is None else (wan * WAN).quantize(Decimal("0.01"))
 
 
 class BootstrapForm(forms.Form):
@@ -51,10 +37,6 @@ class BootstrapForm(forms.Form):
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-def _wan(yuan):
-    return None if yuan is None else (yuan / WAN).normalize()
 
 
 def project_people(user, project: Project):
@@ -110,7 +92,7 @@ class CommitmentsForm(BootstrapForm):
         if plan:
             for name in cls.base_fields:
                 value = getattr(plan, name)
-                initial[name] = _wan(value) if isinstance(cls.base_fields[name], WanField) else value
+                initial[name] = value  # amounts in yuan: WanField shows them in 万元
         return cls(data, initial=initial)
 
 
@@ -164,7 +146,7 @@ class TrancheCorrectForm(TrancheForm):
         if tranche is not None:
             kwargs.setdefault(
                 "initial",
-                {"received_on": tranche.received_on, "amount": _wan(tranche.amount), "kind": tranche.kind},
+                {"received_on": tranche.received_on, "amount": tranche.amount, "kind": tranche.kind},
             )
         super().__init__(*args, **kwargs)
         self.fields["evidence"].required = False

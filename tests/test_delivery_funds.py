@@ -237,3 +237,12 @@ def test_date_fields_keep_the_iso_format_in_chinese(cast, client):
     assert "资金到位率" in html
     today = timezone.localdate().isoformat()
     assert f'name="received_on" value="{today}"' in html
+
+
+def test_the_correction_form_offers_the_amount_in_plain_wan(cast, client):
+    """5000 in the input, as typed: not 5E+3, which a Decimal's normalize() gives."""
+    project = signed_project(cast, amount=10 * YI)
+    wrong = record(project, cast.operator, 5000 * WAN)
+    client.force_login(cast.operator)
+    page = client.get(reverse("delivery:tranche_correct_form", args=[project.pk, wrong.pk])).content.decode()
+    assert 'name="amount" value="5000"' in page
