@@ -18,16 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q, Subquery
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from projects.confidential import can_see_names, display_investor, display_title
-from projects.models import FollowUp, Project, Status
+from projects.models import Project, Status
+from projects.selectors import with_need_to_know
 
 from .emails import MAX_LINES, project_line, reminder_subject
 from .models import OutboxMessage
 from .services import language_of
+from .sweeps import latest_follow_up
 from .workdays import reminder_horizon
 
 # Why a row was not sent; stored in English on the row (OutboxMessage.note), shown translated.
@@ -70,9 +72,11 @@ def reminder_content(message: OutboxMessage) -> Content | Skip:
     counts = due.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(next_follow_up_on__lt=day)))
     if not counts["total"]:
         return Skip(NOTHING_DUE)
-    latest = FollowUp.objects.filter(project=OuterRef("pk")).order_by("-occurred_on", "-created_at", "-pk")
+    latest = latest_follow_up()
+    # Whether the officer is on a confidential deal's need-to-know list comes with the row, so
+    # can_see_names() below asks no query per line.
     projects = (
-        due.select_related("investor")
+        with_need_to_know(due.select_related("investor"), user)
         .annotate(
             last_next_action=Subquery(latest.values("next_action")[:1]),
             last_summary=Subquery(latest.values("summary")[:1]),

@@ -81,7 +81,8 @@ def stale_thresholds(overrides) -> dict[str, int | None]:
     return table
 
 
-def _latest_follow_up():
+def latest_follow_up():
+    """A project's latest follow-up, for a subquery (the project is the outer row)."""
     return FollowUp.objects.filter(project=OuterRef("pk")).order_by("-occurred_on", "-created_at", "-pk")
 
 
@@ -224,7 +225,7 @@ def escalations_sweep(*, now: datetime.datetime | None = None) -> int:
             Project.objects.filter(status=Status.ACTIVE)
             .filter(overdue_q)
             .annotate(
-                follow_up_id=Subquery(_latest_follow_up().values("pk")[:1]),
+                follow_up_id=Subquery(latest_follow_up().values("pk")[:1]),
                 threshold=F("organization__escalation_working_days"),
             )
             .values_list("pk", "organization_id", "owner_id", "follow_up_id", "next_follow_up_on", "threshold")

@@ -23,7 +23,7 @@ from tasks.sweeps import reminders_sweep
 from .confidential_checks import assert_no_confidential_leak
 from .delivery_fixtures import signed_project
 from .delivery_helpers import pdf
-from .factories import FollowUpFactory, InvestorFactory
+from .factories import FollowUpFactory, InvestorFactory, ProjectFactory
 from .metrics_data import SHANGHAI
 
 d = datetime.date
@@ -163,3 +163,33 @@ def test_the_reminder_shows_the_codename_to_an_owner_outside_the_organisation(ca
 def test_the_reminder_shows_the_real_name_to_the_owning_organisation(cast, secret):
     message = _reminded(cast, secret, cast.officer)
     assert secret.title in message.body_text and "华芯半导体集团" in message.body_text
+
+
+def test_the_reminder_decides_codenames_without_a_query_per_line(cast, secret):
+    """Need-to-know comes with the due projects' rows: one deal or four, the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.content import reminder_content
+
+    def queries_for_a_reminder():
+        row = OutboxMessage(key="reminder:x", kind="reminder", user=cast.operator, context={"day": "2026-06-29"})
+        with CaptureQueriesContext(connection) as ctx:
+            content = reminder_content(row)
+        assert "北极星" in str(content.context["lines"]) and secret.title not in str(content.context["lines"])
+        return len(ctx.captured_queries)
+
+    secret.owner, secret.next_follow_up_on = cast.operator, d(2026, 6, 29)
+    secret.save()
+    queries_for_a_reminder()  # the officer's preferences and scope are read once and kept
+    one = queries_for_a_reminder()
+    for i in range(3):
+        ProjectFactory(
+            owner=cast.operator,
+            organization=secret.organization,
+            zone=secret.zone,
+            is_confidential=True,
+            codename=f"代号{i}",
+            next_follow_up_on=d(2026, 6, 29),
+        )
+    assert queries_for_a_reminder() == one
