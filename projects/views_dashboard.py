@@ -240,9 +240,10 @@ def _pct(value) -> float | None:
 
 
 def _form(request) -> DashboardForm:
+    """The dashboard's filters as asked for; no filters at all means this month."""
     if not reads_dashboards(request.user):
         raise Http404
-    return DashboardForm(request.GET or None, user=request.user, today=timezone.localdate())
+    return DashboardForm(request.GET or {"period": periods.MONTH}, user=request.user, today=timezone.localdate())
 
 
 @require_GET
@@ -250,8 +251,6 @@ def _form(request) -> DashboardForm:
 def dashboard(request):
     """The figures managers and team leads are judged on, for a period and their zones."""
     form = _form(request)
-    if not form.is_bound:
-        form = DashboardForm({"period": periods.MONTH}, user=request.user, today=form.today)
     context = {"form": form, "query": request.GET.urlencode()}
     if form.is_valid():
         context |= dashboard_context(request.user, form)
@@ -263,8 +262,6 @@ def dashboard(request):
 def ledger_export(request):
     """The period's ledger (项目台账) as an Excel file, with the dashboard's filters."""
     form = _form(request)
-    if not form.is_bound:
-        form = DashboardForm({"period": periods.MONTH}, user=request.user, today=form.today)
     if not form.is_valid():
         problems = [
             f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
