@@ -39,7 +39,9 @@ class BootstrapForm(forms.Form):
                 css = "form-select"
             else:
                 css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            classes = widget.attrs.get("class", "").split()
+            if css not in classes:  # style() may run again after fields were added
+                widget.attrs["class"] = " ".join([*classes, css])
         return self
 
 

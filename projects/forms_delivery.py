@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from operators.access import visible_users
 from operators.models import Organization, Role
 
+from .delivery_forms import BootstrapForm
 from .forms import WanField
 from .models import Attachment, Project
 from .models_delivery import AMOUNT_METRICS, CommitmentMetric, FundsTranche, MilestoneKind, ServiceRequest
@@ -23,20 +24,12 @@ from .templatetags.amounts import WAN
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget, so templates render fields as they are."""
+class PlanForm(BootstrapForm):
+    """The plan page's forms take Bootstrap's classes as soon as they are made."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                css = "form-select"
-            elif isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        self.style()
 
 
 def project_people(user, project: Project):
@@ -55,7 +48,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-class MilestonePlanForm(BootstrapForm):
+class MilestonePlanForm(PlanForm):
     def __init__(self, *args, milestones=(), **kwargs):
         super().__init__(*args, **kwargs)
         for m in milestones:
@@ -67,13 +60,13 @@ class MilestonePlanForm(BootstrapForm):
             )
 
 
-class MilestoneActualForm(BootstrapForm):
+class MilestoneActualForm(PlanForm):
     kind = forms.ChoiceField(label=_("milestone"), choices=MilestoneKind.choices)
     actual_on = forms.DateField(label=_("date reached"), widget=DATE, initial=timezone.localdate)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
 
-class CommitmentsForm(BootstrapForm):
+class CommitmentsForm(PlanForm):
     promised_total_investment = WanField(label=_("total investment (万元)"), required=False)
     promised_fixed_asset_investment = WanField(label=_("fixed-asset investment (万元)"), required=False)
     promised_intensity = forms.DecimalField(
@@ -102,7 +95,7 @@ EVIDENCE_KIND_CHOICES = [
 ]
 
 
-class CommitmentReportForm(BootstrapForm):
+class CommitmentReportForm(PlanForm):
     metric = forms.ChoiceField(label=_("commitment"), choices=CommitmentMetric.choices)
     value = forms.DecimalField(
         label=_("achieved so far"),
@@ -130,7 +123,7 @@ class CommitmentReportForm(BootstrapForm):
         return data
 
 
-class TrancheForm(BootstrapForm):
+class TrancheForm(PlanForm):
     received_on = forms.DateField(label=_("received on"), widget=DATE, initial=timezone.localdate)
     amount = WanField(label=_("amount (万元)"), min_value=Decimal("0.0001"))
     kind = forms.ChoiceField(label=_("kind"), choices=FundsTranche.Kind.choices)
@@ -154,7 +147,7 @@ class TrancheCorrectForm(TrancheForm):
         del self.fields["note"]
 
 
-class HandOverForm(BootstrapForm):
+class HandOverForm(PlanForm):
     operating_company = forms.ModelChoiceField(label=_("operating company"), queryset=Organization.objects.none())
     service_contact = PersonChoiceField(label=_("service contact"), queryset=None, required=False)
 
@@ -171,7 +164,7 @@ class HandOverForm(BootstrapForm):
         )
 
 
-class ServiceRequestForm(BootstrapForm):
+class ServiceRequestForm(PlanForm):
     department = forms.ChoiceField(label=_("department"), choices=ServiceRequest.Department.choices)
     description = forms.CharField(label=_("what is needed"), max_length=300)
     owner = PersonChoiceField(label=_("owner"), queryset=None)
@@ -183,11 +176,11 @@ class ServiceRequestForm(BootstrapForm):
         self.fields["owner"].queryset = project_people(user, project)
 
 
-class CloseForm(BootstrapForm):
+class CloseForm(PlanForm):
     outcome = forms.CharField(label=_("outcome"), max_length=300)
 
 
-class LeaderForm(BootstrapForm):
+class LeaderForm(PlanForm):
     leader = PersonChoiceField(label=_("responsible leader"), queryset=None, required=False)
 
     def __init__(self, *args, user, project: Project, **kwargs):
@@ -198,7 +191,7 @@ class LeaderForm(BootstrapForm):
         self.fields["leader"].queryset = visible_users(user, leaders).distinct().order_by("first_name", "username")
 
 
-class SupervisionOrderForm(BootstrapForm):
+class SupervisionOrderForm(PlanForm):
     instruction = forms.CharField(label=_("what must happen"), widget=forms.Textarea(attrs={"rows": 2}))
     due_on = forms.DateField(label=_("by when"), widget=DATE)
     assignee = PersonChoiceField(label=_("to whom"), queryset=None)
@@ -209,9 +202,9 @@ class SupervisionOrderForm(BootstrapForm):
         self.fields["assignee"].queryset = project_people(user, project)
 
 
-class ReportForm(BootstrapForm):
+class ReportForm(PlanForm):
     text = forms.CharField(label=_("progress"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class OrderCloseForm(BootstrapForm):
+class OrderCloseForm(PlanForm):
     text = forms.CharField(label=_("closing note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
