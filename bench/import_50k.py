@@ -37,9 +37,9 @@ def main() -> None:
 
     from config.celery import app
     from operators.models import Membership, Organization, Role, Zone
-    from projects.imports import import_job_confirm, import_job_create
+    from projects.ledger.imports import import_job_confirm, import_job_create
     from projects.models import ImportJob, Project
-    from projects.tasks import apply_import, check_import
+    from tasks.tasks import apply_import, check_import
     from tests.ledger_files import ledger_csv, ledger_rows, ledger_xlsx
 
     call_command("migrate", verbosity=0)
@@ -97,7 +97,7 @@ def _time_phases() -> dict[str, list[float]]:
     timers: the tasks run in this process, so their times can be told apart."""
     from django.db import transaction
 
-    from projects import imports
+    from projects.ledger import imports
 
     phases: dict[str, list[float]] = {"read": [], "check": [], "write": [], "commit": []}
 

@@ -154,7 +154,7 @@ def digest_scenarios(repeat: int) -> list[Row]:
 
 def import_scenarios(repeat: int, rows: int = 10_000) -> list[Row]:
     try:
-        from projects.imports import import_ledger
+        from projects.ledger.imports import import_ledger
     except ImportError:
         return []
     from operators.models import Organization

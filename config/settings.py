@@ -248,7 +248,6 @@ OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=200)
 if OUTBOX_SENDING_TIMEOUT <= EMAIL_TIMEOUT:
     raise ImproperlyConfigured("OUTBOX_SENDING_TIMEOUT must be longer than EMAIL_TIMEOUT.")
 # Delivery sweeps (issue 8): overdue supervision orders escalate, paused projects come back.
-CELERY_IMPORTS = ("tasks.supervision",)
 CELERY_BEAT_SCHEDULE.update(
     {
         "supervision-escalate": {"task": "tasks.supervision.supervision_escalate", "schedule": 600.0},
@@ -268,7 +267,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "projects.api.exception_handler",
+    "EXCEPTION_HANDLER": "projects.api.views.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Investment pipeline API",

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from projects import api_urls, views_dashboard
-from projects.views import my_work
+from projects.api import urls as api_urls
+from projects.pipeline.views import my_work
+from projects.reporting import views as views_dashboard
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -16,5 +17,5 @@ urlpatterns = [
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("dashboard/ledger.xlsx", views_dashboard.ledger_export, name="dashboard_ledger"),
     path("", include("tasks.urls")),
-    path("", include(("projects.urls_delivery", "delivery"))),
+    path("", include(("projects.delivery.urls", "delivery"))),
 ]

@@ -3,7 +3,7 @@ from .models import Membership
 
 
 def who_you_are(user) -> dict:
-    """Who the user is and what they can reach: shown on the home page (projects.views.my_work,
+    """Who the user is and what they can reach: shown on the home page (projects.pipeline.views.my_work,
     which this app may not import, so the home route lives in config.urls)."""
     memberships = (
         Membership.objects.filter(user=user, is_active=True)

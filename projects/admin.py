@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .errors import PipelineError
-from .models import (
+from projects.core.errors import PipelineError
+from projects.pipeline.models import (
     Attachment,
     ChainLink,
     ConfidentialAccess,
@@ -18,7 +18,7 @@ from .models import (
     Stage,
     StageChange,
 )
-from .stages import project_move_stage
+from projects.pipeline.stages import project_move_stage
 
 
 class ChainLinkInline(admin.TabularInline):
@@ -109,7 +109,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
         if moved:
             self.message_user(request, _("%(n)d project(s) moved.") % {"n": moved}, messages.SUCCESS)
 
-    # Stage and status change only through projects.stages (evidence, version check, StageChange).
+    # Stage and status change only through projects.pipeline.stages (evidence, version check, StageChange).
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "stage", "status", "lost_reason"] if obj else fields

@@ -1,12 +1,15 @@
+"""The "projects" URL namespace: the pipeline's pages and the ledger's (the names are kept as they
+were when these lived in one module; delivery after signing has its own namespace, "delivery")."""
+
 from django.urls import path
 
-from . import views, views_import
-from . import views_delivery as delivery
+from projects.ledger import views as ledger
+from projects.pipeline import edit_views, views
 
 app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
-    path("export.<str:fmt>", views.project_export, name="export"),
+    path("export.<str:fmt>", ledger.project_export, name="export"),
     path("board/", views.project_board, name="board"),
     path("new/", views.project_new, name="new"),
     path("new/details/", views.lead_details, name="lead_details"),
@@ -15,21 +18,21 @@ urlpatterns = [
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/follow-ups/", views.followup_create, name="followup_create"),
     path("<int:pk>/move/", views.project_move, name="move"),
-    # Delivery: stage and status changes, files, zone page, owners, confidentiality, disputes.
-    path("<int:pk>/stage/", delivery.project_stage, name="project_stage"),
-    path("<int:pk>/status/", delivery.project_status, name="project_status"),
-    path("<int:pk>/details/", delivery.project_details, name="project_details"),
-    path("<int:pk>/owner/", delivery.project_owner, name="project_owner"),
-    path("<int:pk>/confidentiality/", delivery.project_confidentiality, name="project_confidentiality"),
-    path("<int:pk>/access-log/", delivery.project_access_log, name="project_access_log"),
-    path("<int:pk>/attachments/new/", delivery.attachment_new, name="attachment_new"),
-    path("attachments/<int:pk>/", delivery.attachment_download, name="attachment_download"),
-    path("attachments/<int:pk>/replace/", delivery.attachment_replace_view, name="attachment_replace"),
-    path("zones/<int:pk>/", delivery.zone_projects, name="zone_projects"),
-    path("disputes/", delivery.disputes, name="disputes"),
-    path("disputes/<int:pk>/", delivery.dispute_decide, name="dispute_decide"),
-    path("import/", views_import.import_start, name="import"),
-    path("import/template.xlsx", views_import.import_template, name="import_template"),
-    path("import/<int:pk>/", views_import.import_job, name="import_job"),
-    path("import/<int:pk>/confirm/", views_import.import_confirm, name="import_confirm"),
+    # Changing a project: stage and status, details, files, zone page, owner, confidentiality, disputes.
+    path("<int:pk>/stage/", edit_views.project_stage, name="project_stage"),
+    path("<int:pk>/status/", edit_views.project_status, name="project_status"),
+    path("<int:pk>/details/", edit_views.project_details, name="project_details"),
+    path("<int:pk>/owner/", edit_views.project_owner, name="project_owner"),
+    path("<int:pk>/confidentiality/", edit_views.project_confidentiality, name="project_confidentiality"),
+    path("<int:pk>/access-log/", edit_views.project_access_log, name="project_access_log"),
+    path("<int:pk>/attachments/new/", edit_views.attachment_new, name="attachment_new"),
+    path("attachments/<int:pk>/", edit_views.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/replace/", edit_views.attachment_replace_view, name="attachment_replace"),
+    path("zones/<int:pk>/", edit_views.zone_projects, name="zone_projects"),
+    path("disputes/", edit_views.disputes, name="disputes"),
+    path("disputes/<int:pk>/", edit_views.dispute_decide, name="dispute_decide"),
+    path("import/", ledger.import_start, name="import"),
+    path("import/template.xlsx", ledger.import_template, name="import_template"),
+    path("import/<int:pk>/", ledger.import_job, name="import_job"),
+    path("import/<int:pk>/confirm/", ledger.import_confirm, name="import_confirm"),
 ]

@@ -22,9 +22,9 @@ from django.db.models import Count, Q, Subquery
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from projects.confidential import can_see_names, display_investor, display_title
+from projects.core.confidential import can_see_names, display_investor, display_title
 from projects.models import Project, Status
-from projects.selectors import with_need_to_know
+from projects.pipeline.selectors import with_need_to_know
 
 from .emails import MAX_LINES, project_line, reminder_subject
 from .models import OutboxMessage

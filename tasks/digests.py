@@ -22,14 +22,15 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 
 from operators.models import NotificationPreference, Role
-from projects import periods
-from projects.metrics import Filters
-from projects.metrics_digest import digest_content
-from projects.selectors_delivery import delivery_digest
+from projects.core import periods
+from projects.core.queue import enqueue_on_commit
+from projects.delivery.selectors import delivery_digest
+from projects.reporting.digest import digest_content
+from projects.reporting.metrics import Filters
 
 from .emails import absolute_url, project_url
 from .models import OutboxMessage
-from .services import enqueue_on_commit, language_of, outbox_add
+from .services import language_of, outbox_add
 
 Frequency = NotificationPreference.DigestFrequency
 DIGEST_ROLES = [Role.MANAGER, Role.TEAM_LEAD, Role.ADMIN]
@@ -85,13 +86,15 @@ def due_digests(now: datetime.datetime) -> list[tuple[int, str, periods.Period]]
     return due
 
 
+# Queued by name (tasks.tasks registers it under this name).
+BUILD_DIGEST_TASK = "tasks.tasks.build_digest"
+
+
 def digest_sweep(*, now: datetime.datetime | None = None) -> int:
     """Enqueue one build task per digest due now; returns how many."""
-    from .tasks import build_digest  # tasks.py imports this module
-
     due = due_digests(now or timezone.now())
     for user_id, frequency, period in due:
-        enqueue_on_commit(build_digest, user_id, frequency, period.start.isoformat(), period.end.isoformat())
+        enqueue_on_commit(BUILD_DIGEST_TASK, user_id, frequency, period.start.isoformat(), period.end.isoformat())
     return len(due)
 
 

@@ -48,6 +48,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from operators.models import NotificationPreference
+from projects.core.queue import enqueue_on_commit
 
 from .emails import TOPICS, render_email
 from .models import Heartbeat, OutboxMessage
@@ -67,26 +68,13 @@ def heartbeat_record(*, name: str) -> Heartbeat:
     return beat
 
 
-def enqueue_on_commit(task, *args, **kwargs) -> None:
-    """Send `task` to the broker once the current transaction commits.
-
-    A web request never fails or waits because the broker is down: the error is logged and the
-    rows the task would have handled stay in the database for the next sweep."""
-
-    def _send():
-        try:
-            task.apply_async(args=args, kwargs=kwargs, retry=False)
-        except Exception:  # broker down or unreachable: the next sweep catches up
-            logger.warning("could not enqueue %s; the next sweep will pick it up", task.name, exc_info=True)
-
-    transaction.on_commit(_send)
+# The sender's task, queued by name (tasks.tasks registers it under this name).
+OUTBOX_SEND_TASK = "tasks.tasks.outbox_send"
 
 
 def outbox_kick() -> None:
     """Ask a worker to run the sender after this transaction commits (beat runs it anyway)."""
-    from .tasks import outbox_send  # tasks.py imports this module
-
-    enqueue_on_commit(outbox_send)
+    enqueue_on_commit(OUTBOX_SEND_TASK)
 
 
 @contextmanager

@@ -14,24 +14,18 @@ from __future__ import annotations
 
 import datetime
 
-from celery import shared_task
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.confidential import can_see_names, display_title
+from projects.core.confidential import can_see_names, display_title
 from projects.models import DeliverySettings, Project, Status, SupervisionOrder
+
+from . import services
+from .emails import absolute_url
 
 ESCALATION_TEMPLATE = "supervision_escalation"
 RESUME_TEMPLATE = "on_hold_resume"
-
-
-def _outbox():
-    # The outbox is the reminders issue's (tasks.services, tasks.emails); imported on use so that
-    # this module, and the worker that imports it, load even where that code has not landed.
-    from . import emails, services
-
-    return services, emails.absolute_url
 
 
 def _name(user) -> str:
@@ -60,7 +54,6 @@ def _order_context(order: SupervisionOrder, level: int, today: datetime.date, re
 def supervision_escalation_sweep(*, today: datetime.date | None = None) -> int:
     """Escalate overdue, unfinished orders one level at a time; returns the emails queued.
     A bounded number of queries however many orders are due."""
-    services, absolute_url = _outbox()
     OutboxEntry = services.OutboxEntry
     today = today or timezone.localdate()
     policy = DeliverySettings.current()
@@ -115,7 +108,6 @@ def supervision_escalation_sweep(*, today: datetime.date | None = None) -> int:
 def on_hold_resume_sweep(*, today: datetime.date | None = None) -> int:
     """Tell the owner of each project on hold whose resume date has come that it is back with
     them (once per project and resume date); returns the emails queued."""
-    services, absolute_url = _outbox()
     today = today or timezone.localdate()
     with services.sweep_lock("on_hold_resume"):
         projects = (
@@ -142,14 +134,3 @@ def on_hold_resume_sweep(*, today: datetime.date | None = None) -> int:
             for p in projects
         ]
         return services.outbox_add_many(entries=entries)
-
-
-# Beat triggers these often (config/settings.py); the database and the outbox keys decide.
-@shared_task(ignore_result=True)
-def supervision_escalate() -> int:
-    return supervision_escalation_sweep()
-
-
-@shared_task(ignore_result=True)
-def on_hold_resume() -> int:
-    return on_hold_resume_sweep()

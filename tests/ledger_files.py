@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from projects.validators import CHARSET, credit_code_check_char
+from projects.core.validators import CHARSET, credit_code_check_char
 
 TITLE_ROW = "清河经开区2026年招商引资项目台账"
 

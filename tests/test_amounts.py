@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.utils import translation
 
-from projects.templatetags.amounts import amount, wan, yi
+from projects.core.amounts import amount, wan, yi
 
 
 def test_it_shows_the_report_deal_in_yi():

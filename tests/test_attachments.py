@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects.attachments import AttachmentError, attachment_replace, attachment_upload
 from projects.models import Attachment
+from projects.pipeline.attachments import AttachmentError, attachment_replace, attachment_upload
 
 from .delivery_helpers import EXE_BYTES, PDF_BYTES, PNG_BYTES, pdf
 from .factories import ProjectFactory

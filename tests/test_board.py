@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from projects.models import Project, Stage, StageChange
-from projects.stages import project_move_stage
+from projects.pipeline.stages import project_move_stage
 from tests.delivery_helpers import project_at
 from tests.factories import FollowUpFactory, ProjectFactory
 

@@ -6,8 +6,8 @@ import os
 import pytest
 from django.conf import settings
 
+from projects.core.queue import enqueue_on_commit
 from tasks.models import Heartbeat
-from tasks.services import enqueue_on_commit
 from tasks.tasks import heartbeat
 
 from .conftest import need
@@ -46,7 +46,7 @@ def test_enqueue_after_commit_survives_a_broker_that_is_down(settings, django_ca
     reset_pools()
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            enqueue_on_commit(heartbeat, name="never")
+            enqueue_on_commit(heartbeat.name, name="never")
     finally:
         app.conf.broker_url = settings.CELERY_BROKER_URL
         reset_pools()

@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from projects import stages
-from projects.errors import StaleVersion
+from projects.core.errors import StaleVersion
 from projects.models import Project, Stage, StageChange
+from projects.pipeline import stages
 
 from .conftest import need
 from .delivery_helpers import project_at

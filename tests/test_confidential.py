@@ -4,10 +4,10 @@ opening of the page or a file is logged, visible to the owner."""
 import pytest
 from django.urls import reverse
 
-from projects.attachments import attachment_upload
-from projects.confidential import project_set_confidentiality
-from projects.errors import PipelineError
+from projects.core.errors import PipelineError
 from projects.models import ConfidentialAccess, PossibleDuplicate, Stage
+from projects.pipeline.attachments import attachment_upload
+from projects.pipeline.need_to_know import project_set_confidentiality
 
 from .confidential_checks import assert_no_confidential_leak
 from .delivery_helpers import CREDIT_CODES, pdf, project_at
@@ -72,7 +72,7 @@ def test_the_downloaded_file_name_is_masked(client, cast, secret):
 
 
 def test_the_history_is_masked_too(client, cast, secret):
-    from projects.stages import project_move_stage
+    from projects.pipeline.stages import project_move_stage
 
     project_move_stage(
         project=secret,

@@ -10,10 +10,10 @@ import time_machine
 from django.core import mail
 
 from operators.models import NotificationPreference
-from projects.confidential import project_set_confidentiality
-from projects.delivery_plan import tranche_record
+from projects.delivery.models import FundsTranche
+from projects.delivery.services import tranche_record
 from projects.models import Status, SupervisionOrder
-from projects.models_delivery import FundsTranche
+from projects.pipeline.need_to_know import project_set_confidentiality
 from tasks import digests
 from tasks.models import OutboxMessage
 from tasks.sender import outbox_send_due

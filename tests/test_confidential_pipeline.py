@@ -11,8 +11,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from operators.models import Role
-from projects.confidential import project_set_confidentiality
 from projects.models import ConfidentialAccess, PossibleDuplicate, Stage
+from projects.pipeline.need_to_know import project_set_confidentiality
 
 from .confidential_checks import assert_no_confidential_leak
 from .delivery_helpers import CREDIT_CODES, project_at

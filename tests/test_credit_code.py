@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects.validators import normalize_credit_code, validate_credit_code
+from projects.core.validators import normalize_credit_code, validate_credit_code
 
 REAL_CODES = [
     "914403001922038216",  # 华为技术有限公司

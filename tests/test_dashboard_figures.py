@@ -5,10 +5,11 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from projects import metrics, periods
-from projects.metrics import Filters
+from projects.core import periods
 from projects.models import PossibleDuplicate, SourceMode, Stage
-from projects.officer_metrics import officer_table, officer_totals
+from projects.reporting import metrics
+from projects.reporting.metrics import Filters
+from projects.reporting.officers import officer_table, officer_totals
 
 from .metrics_data import NOW, YI, at, build_city, d, move, project
 

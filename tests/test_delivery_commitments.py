@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from projects import delivery_plan as delivery
-from projects.errors import PipelineError
+from projects.core.errors import PipelineError
+from projects.delivery import services as delivery
 from projects.models import CommitmentReport, DeliveryPlan, Project
 
 from .delivery_fixtures import WAN, YI, pdf, png, signed_project

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from projects import delivery_plan as delivery
-from projects.errors import PipelineError
+from projects.core.errors import PipelineError
+from projects.delivery import services as delivery
+from projects.delivery.selectors import zone_funds_in_place
 from projects.models import Attachment, FundsTranche, Project, Stage, Status
-from projects.selectors_delivery import zone_funds_in_place
 
 from .delivery_fixtures import WAN, YI, exe, pdf, signed_project
 from .factories import ProjectFactory

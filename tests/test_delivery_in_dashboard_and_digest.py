@@ -9,8 +9,8 @@ import pytest
 import time_machine
 
 from operators.models import NotificationPreference
+from projects.delivery.models import FundsTranche, MilestoneKind
 from projects.models import Milestone, Stage
-from projects.models_delivery import FundsTranche, MilestoneKind
 from tasks import digests
 from tasks.models import OutboxMessage
 
@@ -104,7 +104,7 @@ def test_the_weekly_digest_carries_the_three_not_yets_and_the_weeks_delivery(cas
     wants(cast.county_manager, "weekly", cast.zone_a)
     # a tranche recorded in the week of 06-22 (the digest's week), another after it
     with time_machine.travel(datetime.datetime(2026, 6, 24, 15, 0, tzinfo=SHANGHAI), tick=False):
-        from projects.delivery_plan import tranche_record
+        from projects.delivery.services import tranche_record
 
         tranche_record(
             project=delivery["building"],

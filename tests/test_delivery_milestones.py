@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from projects import delivery_plan as delivery
-from projects.errors import PipelineError
+from projects.core.errors import PipelineError
+from projects.delivery import services as delivery
+from projects.delivery.models import MilestoneColour, MilestoneKind, milestone_colour
 from projects.models import DeliverySettings, Milestone, Project
-from projects.models_delivery import MilestoneColour, MilestoneKind, milestone_colour
 
 from .delivery_fixtures import signed_project
 

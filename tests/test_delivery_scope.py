@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from projects import delivery_plan as delivery
+from projects.delivery import services as delivery
 from projects.models import FundsTranche, ServiceRequest, SupervisionOrder
 
 from .delivery_fixtures import YI, pdf, signed_project
@@ -64,7 +64,7 @@ def test_an_operating_company_sees_only_its_zones_orders_and_items(cast, two_zon
     html = client.get(reverse("delivery:overview")).content.decode()
     assert "清河督办事项" in html and "清河用电报装" in html
     assert "云山督办事项" not in html and "云山供水接入" not in html and "云山项目" not in html
-    from projects.selectors_delivery import visible_orders, visible_service_requests
+    from projects.delivery.selectors import visible_orders, visible_service_requests
 
     assert list(visible_orders(cast.operator)) == [two_zones["order_a"]]
     assert list(visible_service_requests(cast.operator)) == [two_zones["item_a"]]

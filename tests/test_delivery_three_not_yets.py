@@ -7,9 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from projects.delivery.models import MilestoneKind
+from projects.delivery.selectors import three_not_yets, three_not_yets_counts
 from projects.models import Milestone, Stage, Status
-from projects.models_delivery import MilestoneKind
-from projects.selectors_delivery import three_not_yets, three_not_yets_counts
 
 from .delivery_fixtures import signed_project
 

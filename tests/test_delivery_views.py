@@ -9,11 +9,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from projects.disputes import duplicate_decide
-from projects.errors import PipelineError, StaleVersion
+from projects.core.errors import PipelineError, StaleVersion
 from projects.models import Attachment, LostReason, PossibleDuplicate, Project, Stage, StageChange, Status
-from projects.ownership import project_assign_owner
-from projects.stages import project_move_stage
+from projects.pipeline.disputes import duplicate_decide
+from projects.pipeline.ownership import project_assign_owner
+from projects.pipeline.stages import project_move_stage
 
 from .delivery_helpers import CREDIT_CODES, EVIDENCE, pdf, project_at
 from .factories import MembershipFactory, UserFactory

@@ -6,9 +6,9 @@ from django.core import mail
 from django.utils import timezone
 
 from operators.models import NotificationPreference
-from projects import periods
-from projects.metrics import Filters
-from projects.metrics_digest import digest_content
+from projects.core import periods
+from projects.reporting.digest import digest_content
+from projects.reporting.metrics import Filters
 from tasks import digests, sender
 from tasks.models import OutboxMessage
 from tasks.tasks import build_digest

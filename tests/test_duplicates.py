@@ -2,9 +2,9 @@
 
 import pytest
 
-from projects.duplicates import DuplicatesFound, find_duplicates, name_score, normalize_name
 from projects.models import PossibleDuplicate, Project, SourceMode, Stage
-from projects.services import investor_create, project_create
+from projects.pipeline.duplicates import DuplicatesFound, find_duplicates, name_score, normalize_name
+from projects.pipeline.services import investor_create, project_create
 from tests.factories import ProjectFactory
 
 SAME = [

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from projects.errors import PipelineError
+from projects.core.errors import PipelineError
 from projects.models import FollowUp, Project
-from projects.services import followup_record
+from projects.pipeline.services import followup_record
 from tests.factories import ProjectFactory
 
 TODAY = datetime.date(2026, 11, 25)

@@ -7,10 +7,10 @@ import pytest
 from django.db.models import Sum
 from django.utils import translation
 
-from projects import imports
+from projects.core.validators import credit_code_check_char
+from projects.ledger import imports
+from projects.ledger.spreadsheets import FileRefused
 from projects.models import FollowUp, Investor, Project, Stage, StageChange
-from projects.spreadsheets import FileRefused
-from projects.validators import credit_code_check_char
 
 from .factories import ProjectFactory
 from .ledger_files import ledger_csv, ledger_rows, ledger_xlsx, sheet_bytes

@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from projects.errors import PipelineError
-from projects.forms import LeadForm, WanField, yuan_to_wan_text
+from projects.core.errors import PipelineError
 from projects.models import ChainLink, IndustryChain, Project, SourceMode
-from projects.services import project_create
-from projects.sources import required_detail_fields
+from projects.pipeline.forms import LeadForm, WanField, yuan_to_wan_text
+from projects.pipeline.services import project_create
+from projects.pipeline.sources import required_detail_fields
 from tests.factories import ProjectFactory
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from projects.exports import neutralise
+from projects.ledger.exports import neutralise
 from tests.factories import InvestorFactory, ProjectFactory
 
 

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from projects import imports, ledger
+from projects.core.validators import credit_code_check_char
+from projects.ledger import columns as ledger
+from projects.ledger import imports
 from projects.models import IndustryChain, Investor, Project, Stage, Status
-from projects.validators import credit_code_check_char
 
 from .factories import ProjectFactory
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from projects.models import Stage
-from projects.services import followup_record
+from projects.pipeline.services import followup_record
 from tests.factories import InvestorFactory, ProjectFactory, UserFactory
 
 MARKUP = '<b onclick="x()">A&B\'s</b>'

@@ -13,9 +13,9 @@ from types import SimpleNamespace
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from projects.attachments import attachment_upload
+from projects.delivery.models import FundsTranche, ServiceRequest, SupervisionOrder
 from projects.models import ImportJob, PossibleDuplicate, Stage, StageChange
-from projects.models_delivery import FundsTranche, ServiceRequest, SupervisionOrder
+from projects.pipeline.attachments import attachment_upload
 from tasks.emails import unsubscribe_token
 from tasks.models import OutboxMessage
 

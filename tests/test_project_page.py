@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from projects.attachments import attachment_upload
-from projects.history import person
 from projects.models import Attachment, Project, SourceMode, Stage, StageChange, Status
-from projects.stages import project_move_stage
+from projects.pipeline.attachments import attachment_upload
+from projects.pipeline.history import person
+from projects.pipeline.stages import project_move_stage
 
 from .delivery_helpers import CREDIT_CODES, pdf, project_at
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from projects.attachments import attachment_upload
 from projects.models import Stage, StageChange
+from projects.pipeline.attachments import attachment_upload
 from tests.delivery_helpers import pdf
 from tests.factories import FollowUpFactory, ProjectFactory
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from operators.models import NotificationPreference, Role
 from projects.models import Project, Status
-from projects.services import followup_record
+from projects.pipeline.services import followup_record
 from tasks.models import OutboxMessage
 from tasks.sender import outbox_send_due
 from tasks.services import outbox_retry

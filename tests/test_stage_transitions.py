@@ -7,9 +7,9 @@ import itertools
 import pytest
 import time_machine
 
-from projects.errors import StaleVersion, TransitionError
+from projects.core.errors import StaleVersion, TransitionError
 from projects.models import Attachment, LostReason, Project, Stage, StageChange, Status
-from projects.stages import project_move_stage, project_set_status
+from projects.pipeline.stages import project_move_stage, project_set_status
 
 from .delivery_helpers import EVIDENCE, give_everything, pdf, project_at
 

@@ -6,8 +6,8 @@ import datetime
 import pytest
 import time_machine
 
-from projects import delivery_plan as delivery
-from projects.errors import PipelineError
+from projects.core.errors import PipelineError
+from projects.delivery import services as delivery
 from projects.models import DeliverySettings, Project, Status, SupervisionOrder
 from tasks import models as task_models
 from tasks.supervision import on_hold_resume_sweep, supervision_escalation_sweep

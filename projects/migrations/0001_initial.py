@@ -2,8 +2,8 @@
 
 import django.core.validators
 import django.db.models.deletion
-import projects.models
-import projects.validators
+import projects.pipeline.models
+import projects.core.validators
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('normalized_name', models.CharField(db_index=True, default='', editable=False, max_length=200)),
-                ('credit_code', models.CharField(blank=True, error_messages={'unique': 'Another investor already has this credit code.'}, max_length=18, null=True, unique=True, validators=[projects.validators.validate_credit_code], verbose_name='unified social credit code')),
+                ('credit_code', models.CharField(blank=True, error_messages={'unique': 'Another investor already has this credit code.'}, max_length=18, null=True, unique=True, validators=[projects.core.validators.validate_credit_code], verbose_name='unified social credit code')),
                 ('is_top500', models.BooleanField(default=False, verbose_name='China Top-500')),
                 ('is_industry_top100', models.BooleanField(default=False, verbose_name='industry Top-100')),
                 ('industry', models.CharField(blank=True, max_length=100, verbose_name='industry')),
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=projects.models.attachment_path, verbose_name='file')),
+                ('file', models.FileField(max_length=200, upload_to=projects.pipeline.models.attachment_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100, verbose_name='type')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size')),
@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('normalized_name', models.CharField(db_index=True, default='', editable=False, max_length=200)),
-                ('credit_code', models.CharField(blank=True, db_index=True, error_messages={'unique': 'Another investor already has this credit code.'}, max_length=18, null=True, validators=[projects.validators.validate_credit_code], verbose_name='unified social credit code')),
+                ('credit_code', models.CharField(blank=True, db_index=True, error_messages={'unique': 'Another investor already has this credit code.'}, max_length=18, null=True, validators=[projects.core.validators.validate_credit_code], verbose_name='unified social credit code')),
                 ('is_top500', models.BooleanField(default=False, verbose_name='China Top-500')),
                 ('is_industry_top100', models.BooleanField(default=False, verbose_name='industry Top-100')),
                 ('industry', models.CharField(blank=True, max_length=100, verbose_name='industry')),
@@ -179,7 +179,7 @@ class Migration(migrations.Migration):
                 ('contract_signed_on', models.DateField(blank=True, null=True, verbose_name='contract signed on')),
                 ('contract_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='contracted amount')),
                 ('registered_company', models.CharField(blank=True, max_length=200, verbose_name='registered company')),
-                ('registered_credit_code', models.CharField(blank=True, max_length=18, validators=[projects.validators.validate_credit_code], verbose_name="registered company's credit code")),
+                ('registered_credit_code', models.CharField(blank=True, max_length=18, validators=[projects.core.validators.validate_credit_code], verbose_name="registered company's credit code")),
                 ('registered_on', models.DateField(blank=True, null=True, verbose_name='registered on')),
                 ('construction_started_on', models.DateField(blank=True, null=True, verbose_name='construction started on')),
                 ('production_started_on', models.DateField(blank=True, null=True, verbose_name='production started on')),
@@ -244,7 +244,7 @@ class Migration(migrations.Migration):
                 ('contract_signed_on', models.DateField(blank=True, null=True, verbose_name='contract signed on')),
                 ('contract_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='contracted amount')),
                 ('registered_company', models.CharField(blank=True, max_length=200, verbose_name='registered company')),
-                ('registered_credit_code', models.CharField(blank=True, max_length=18, validators=[projects.validators.validate_credit_code], verbose_name="registered company's credit code")),
+                ('registered_credit_code', models.CharField(blank=True, max_length=18, validators=[projects.core.validators.validate_credit_code], verbose_name="registered company's credit code")),
                 ('registered_on', models.DateField(blank=True, null=True, verbose_name='registered on')),
                 ('construction_started_on', models.DateField(blank=True, null=True, verbose_name='construction started on')),
                 ('production_started_on', models.DateField(blank=True, null=True, verbose_name='production started on')),

@@ -3,7 +3,8 @@
 from django import template
 from django.utils import timezone
 
-from projects import confidential, history, selectors
+from projects.core import confidential
+from projects.pipeline import history, selectors
 
 register = template.Library()
 

@@ -10,8 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from operators.models import Organization, Role, Zone
+from projects.delivery.selectors import delivery_digest
 from projects.models import FundsTranche, Project, Stage, SupervisionOrder
-from projects.selectors_delivery import delivery_digest
 
 from ..delivery_fixtures import PDF
 from ..factories import (

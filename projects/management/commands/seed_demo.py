@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from operators.models import Membership, NotificationPreference, Organization, Role, Zone
-from projects.models import (
+from projects.core.validators import CHARSET, credit_code_check_char
+from projects.pipeline.models import (
     ChainLink,
     FollowUp,
     IndustryChain,
@@ -28,7 +29,6 @@ from projects.models import (
     StageChange,
     Status,
 )
-from projects.validators import CHARSET, credit_code_check_char
 
 DEMO_PASSWORD = "demo-2026"  # noqa: S105 - printed on purpose: these are demo logins
 CITY = "江州市"
@@ -356,7 +356,7 @@ class Command(BaseCommand):
     # -- projects --------------------------------------------------------------------------------
 
     def investor(self, name: str, industry: str, top500=False, top100=False) -> Investor:
-        from projects.duplicates import normalize_name
+        from projects.pipeline.duplicates import normalize_name
 
         investor, _ = Investor.objects.get_or_create(
             name=name,

@@ -1,0 +1,574 @@
+"""Delivery after the signature: the writes that carry a rule (milestones, commitments, funds in
+place, handoff, service requests, supervision orders).
+
+Who may do what:
+- delivery (milestones, commitments, funds, service requests, handoff): whoever may change the
+  project (operators of its zone, its organisation's officers, administrators);
+- supervision (responsible leader, orders, closing them): managers who can see the project;
+- acknowledging and reporting on an order: its recipient.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from operators.access import changeable_projects, scope_for, visible_projects
+from operators.models import Membership, Organization
+from projects.core.errors import PipelineError
+from projects.delivery.models import (
+    AMOUNT_METRICS,
+    PROJECT_DATE_FIELDS,
+    CommitmentMetric,
+    CommitmentReport,
+    DeliveryPlan,
+    DeliverySettings,
+    FundsTranche,
+    Milestone,
+    MilestoneKind,
+    ServiceRequest,
+    SupervisionOrder,
+    SupervisionReport,
+)
+from projects.pipeline.models import Attachment, Project, Stage, Status
+
+SIGNED_STAGES = [s for s in Stage.values if Stage.order(s) >= Stage.order(Stage.INTENTION_SIGNED)]
+EVIDENCE_KINDS = [Attachment.Kind.VOUCHER, Attachment.Kind.AUDIT_REPORT]
+
+
+# -- who may ----------------------------------------------------------------------------------
+
+
+def can_deliver(user, project: Project) -> bool:
+    return changeable_projects(user, Project.objects.filter(pk=project.pk)).exists()
+
+
+def can_supervise(user, project: Project) -> bool:
+    return scope_for(user).is_manager and visible_projects(user, Project.objects.filter(pk=project.pk)).exists()
+
+
+def _require_deliver(user, project: Project) -> None:
+    if not can_deliver(user, project):
+        raise PipelineError(_("Only the operating company of the zone or the project's team can update its delivery."))
+
+
+def _require_supervise(user, project: Project) -> None:
+    if not can_supervise(user, project):
+        raise PipelineError(_("Only a manager can supervise a project."))
+
+
+def _full_clean(obj, exclude=None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise PipelineError(_("Please correct the errors below."), exc.message_dict) from exc
+
+
+# -- evidence files ---------------------------------------------------------------------------
+
+# Until projects/attachments.py (stage-transitions issue) lands: the file's first bytes decide.
+MAGIC = [(b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png")]
+
+
+def evidence_content_type(upload) -> str:
+    """The content type of an uploaded evidence file, by its content (PDF, JPEG, PNG only)."""
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise PipelineError(
+            _("The file is too large."),
+            {"evidence": [_("The file is larger than %(mb)d MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20}]},
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for magic, content_type in MAGIC:
+        if head.startswith(magic):
+            return content_type
+    raise PipelineError(
+        _("The file is not a PDF, JPEG or PNG."),
+        {"evidence": [_("“%(name)s” is not a PDF, JPEG or PNG file.") % {"name": upload.name}]},
+    )
+
+
+def _store_evidence(*, project: Project, upload, kind: str, user) -> Attachment:
+    content_type = evidence_content_type(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        project=project,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
+        kind=kind,
+        sha256=digest.hexdigest(),
+        uploaded_by=user,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment._history_user = user
+    attachment.save()
+    return attachment
+
+
+# -- starting delivery ------------------------------------------------------------------------
+
+
+def default_plan_dates(signed_on: datetime.date, policy: DeliverySettings) -> dict[str, datetime.date]:
+    return {kind: signed_on + datetime.timedelta(days=policy.offset(kind)) for kind in MilestoneKind.values}
+
+
+def zone_operating_company(project: Project) -> Organization | None:
+    return Organization.objects.filter(zone_id=project.zone_id, kind=Organization.Kind.OPERATING_COMPANY).first()
+
+
+@transaction.atomic
+def delivery_start(*, project: Project, user) -> DeliveryPlan:
+    """Open the delivery of a signed project: its plan (milestones planned from the intention
+    date by the delivery settings, promises prefilled from the agreement) and the handoff to the
+    zone's operating company. Starting twice returns the existing plan."""
+    existing = DeliveryPlan.objects.filter(project=project).first()
+    if existing:
+        return existing
+    if project.stage not in SIGNED_STAGES:
+        raise PipelineError(_("Delivery starts once the intention agreement is signed."))
+    signed_on = project.intention_signed_on or project.contract_signed_on
+    policy = DeliverySettings.current()
+    planned = default_plan_dates(signed_on, policy) if signed_on else {}
+    plan = DeliveryPlan(
+        project=project,
+        started_by=user,
+        promised_total_investment=project.contract_amount or project.intention_amount,
+        promised_land_mu=project.site_area_mu,
+    )
+    plan._history_user = user
+    plan.save()
+    existing_kinds = set(Milestone.objects.filter(project=project).values_list("kind", flat=True))
+    bulk_create_with_history(
+        [
+            Milestone(
+                project=project,
+                kind=kind,
+                planned_on=planned.get(kind),
+                actual_on=getattr(project, PROJECT_DATE_FIELDS[kind]) if kind in PROJECT_DATE_FIELDS else None,
+            )
+            for kind in MilestoneKind.values
+            if kind not in existing_kinds
+        ],
+        Milestone,
+        default_user=user,
+    )
+    if project.operating_company_id is None:
+        company = zone_operating_company(project)
+        if company:
+            Project.objects.filter(pk=project.pk).update(operating_company=company)
+            project.operating_company = company
+    return plan
+
+
+def _plan(project: Project, user) -> DeliveryPlan:
+    return DeliveryPlan.objects.filter(project=project).first() or delivery_start(project=project, user=user)
+
+
+# -- milestones -------------------------------------------------------------------------------
+
+
+def _touch_project(project: Project, user, **fields) -> None:
+    """Write project fields that delivery owns, as a new version with history."""
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.last_activity_at = timezone.now()
+    current._history_user = user
+    current.save(update_fields=[*fields, "version", "last_activity_at", "updated_at"])
+    for name in [*fields, "version", "last_activity_at"]:
+        setattr(project, name, getattr(current, name))
+
+
+@transaction.atomic
+def milestones_plan(*, project: Project, user, planned: dict[str, datetime.date | None]) -> list[Milestone]:
+    """Change the planned dates (the plan agreed at signing can be revised; history keeps it)."""
+    _require_deliver(user, project)
+    _plan(project, user)
+    changed = []
+    for milestone in Milestone.objects.filter(project=project, kind__in=list(planned)):
+        if milestone.planned_on != planned[milestone.kind]:
+            milestone.planned_on = planned[milestone.kind]
+            milestone._history_user = user
+            milestone.save(update_fields=["planned_on"])
+            changed.append(milestone)
+    return changed
+
+
+@transaction.atomic
+def milestone_record(*, project: Project, user, kind: str, actual_on: datetime.date, note: str = "") -> Milestone:
+    """Record the date a milestone was reached (not in the future). Contract, registration,
+    construction and production dates are also the project's own fields: both are written."""
+    _require_deliver(user, project)
+    if kind not in MilestoneKind.values:
+        raise PipelineError(_("Unknown milestone."), {"kind": [_("Choose a milestone from the list.")]})
+    if actual_on is None:
+        raise PipelineError(_("Please correct the errors below."), {"actual_on": [_("Give the date it happened.")]})
+    if actual_on > timezone.localdate():
+        raise PipelineError(
+            _("Please correct the errors below."), {"actual_on": [_("The date cannot be in the future.")]}
+        )
+    _plan(project, user)
+    milestone, _created = Milestone.objects.get_or_create(project=project, kind=kind)
+    milestone.actual_on = actual_on
+    milestone.note = note
+    milestone.recorded_at = timezone.now()
+    _full_clean(milestone)
+    milestone._history_user = user
+    milestone.save()
+    if kind in PROJECT_DATE_FIELDS:
+        _touch_project(project, user, **{PROJECT_DATE_FIELDS[kind]: actual_on})
+    else:
+        _touch_project(project, user)
+    return milestone
+
+
+# -- commitments ------------------------------------------------------------------------------
+
+PROMISE_FIELDS = [
+    "promised_total_investment",
+    "promised_fixed_asset_investment",
+    "promised_intensity",
+    "promised_annual_output",
+    "promised_annual_tax",
+    "promised_jobs",
+    "promised_land_mu",
+]
+
+
+@transaction.atomic
+def commitments_set(*, project: Project, user, **promises) -> DeliveryPlan:
+    """Record what the agreement promises."""
+    _require_deliver(user, project)
+    unknown = set(promises) - set(PROMISE_FIELDS)
+    if unknown:
+        raise PipelineError(_("Unknown commitments."), {name: [_("Not a commitment.")] for name in unknown})
+    plan = _plan(project, user)
+    for name, value in promises.items():
+        setattr(plan, name, value)
+    _full_clean(plan)
+    plan._history_user = user
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def commitment_report(
+    *,
+    project: Project,
+    user,
+    metric: str,
+    value: Decimal,
+    as_of: datetime.date,
+    evidence,
+    evidence_kind: str = Attachment.Kind.OTHER,
+    note: str = "",
+) -> CommitmentReport:
+    """What has been achieved so far on one commitment, with its evidence file. The plan shows
+    the value of the latest report (by date) of each metric."""
+    _require_deliver(user, project)
+    if metric not in CommitmentMetric.values:
+        raise PipelineError(_("Unknown commitment."), {"metric": [_("Choose a commitment from the list.")]})
+    if as_of > timezone.localdate():
+        raise PipelineError(_("Please correct the errors below."), {"as_of": [_("The date cannot be in the future.")]})
+    if evidence is None:
+        raise PipelineError(_("Please correct the errors below."), {"evidence": [_("Attach the evidence file.")]})
+    if metric == CommitmentMetric.JOBS and value != value.to_integral_value():
+        raise PipelineError(_("Please correct the errors below."), {"value": [_("Jobs are a whole number.")]})
+    plan = _plan(project, user)
+    report = CommitmentReport(
+        project=project,
+        metric=metric,
+        value=value,
+        as_of=as_of,
+        note=note,
+        recorded_by=user,
+        evidence=_store_evidence(project=project, upload=evidence, kind=evidence_kind, user=user),
+    )
+    _full_clean(report)
+    report.save()
+    latest = CommitmentReport.objects.filter(project=project, metric=metric).order_by("-as_of", "-pk").first()
+    achieved = latest.value if metric in AMOUNT_METRICS or metric == CommitmentMetric.LAND_MU else int(latest.value)
+    setattr(plan, f"achieved_{metric}", achieved)
+    plan._history_user = user
+    plan.save()
+    return report
+
+
+# -- funds in place ---------------------------------------------------------------------------
+
+
+def _sync_actual_investment(project: Project, user) -> None:
+    """Project.actual_investment is the sum of the tranches: never typed, kept in step here."""
+    total = FundsTranche.objects.filter(project=project).aggregate(total=Sum("amount"))["total"]
+    _touch_project(project, user, actual_investment=total)
+
+
+def _check_tranche(received_on: datetime.date, amount: Decimal | None, kind: str) -> None:
+    errors = {}
+    if received_on is None:
+        errors["received_on"] = [_("Give the date the money arrived.")]
+    elif received_on > timezone.localdate():
+        errors["received_on"] = [_("The date cannot be in the future.")]
+    if amount is None or amount <= 0:
+        errors["amount"] = [_("A tranche must be a positive amount.")]
+    if kind not in FundsTranche.Kind.values:
+        errors["kind"] = [_("Choose a kind from the list.")]
+    if errors:
+        raise PipelineError(_("Please correct the errors below."), errors)
+
+
+@transaction.atomic
+def tranche_record(
+    *,
+    project: Project,
+    user,
+    received_on: datetime.date,
+    amount: Decimal,
+    kind: str,
+    evidence,
+    evidence_kind: str = Attachment.Kind.VOUCHER,
+    note: str = "",
+) -> FundsTranche:
+    """Record money received, with its bank voucher or audit report; the project's actual
+    investment becomes the sum of its tranches in the same transaction."""
+    _require_deliver(user, project)
+    _check_tranche(received_on, amount, kind)
+    if evidence is None:
+        raise PipelineError(
+            _("Please correct the errors below."), {"evidence": [_("Attach the bank voucher or audit report.")]}
+        )
+    if evidence_kind not in EVIDENCE_KINDS:
+        raise PipelineError(
+            _("Please correct the errors below."), {"evidence_kind": [_("Choose a bank voucher or an audit report.")]}
+        )
+    if project.stage not in SIGNED_STAGES:
+        raise PipelineError(_("Funds are recorded once the intention agreement is signed."))
+    _plan(project, user)
+    tranche = FundsTranche(
+        project=project,
+        received_on=received_on,
+        amount=amount,
+        kind=kind,
+        note=note,
+        recorded_by=user,
+        evidence=_store_evidence(project=project, upload=evidence, kind=evidence_kind, user=user),
+    )
+    _full_clean(tranche)
+    tranche._history_user = user
+    tranche.save()
+    _sync_actual_investment(project, user)
+    return tranche
+
+
+@transaction.atomic
+def tranche_correct(
+    *,
+    tranche: FundsTranche,
+    user,
+    received_on: datetime.date,
+    amount: Decimal,
+    kind: str,
+    reason: str,
+    evidence=None,
+    evidence_kind: str = Attachment.Kind.VOUCHER,
+) -> FundsTranche:
+    """Correct a wrong tranche: the reason is required and the history keeps what it said before."""
+    project = tranche.project
+    _require_deliver(user, project)
+    _check_tranche(received_on, amount, kind)
+    if not reason.strip():
+        raise PipelineError(_("Please correct the errors below."), {"reason": [_("Say what was wrong.")]})
+    tranche = FundsTranche.objects.select_for_update().get(pk=tranche.pk)
+    tranche.received_on = received_on
+    tranche.amount = amount
+    tranche.kind = kind
+    tranche.correction_reason = reason.strip()
+    if evidence is not None:
+        tranche.evidence = _store_evidence(project=project, upload=evidence, kind=evidence_kind, user=user)
+    _full_clean(tranche)
+    tranche._history_user = user
+    tranche._change_reason = reason.strip()
+    tranche.save()
+    _sync_actual_investment(project, user)
+    return tranche
+
+
+def agreed_amount(project: Project) -> Decimal | None:
+    """What the funds in place are measured against: the contracted amount, or before a contract
+    the amount in the intention agreement."""
+    return project.contract_amount or project.intention_amount
+
+
+def funds_in_place(project: Project) -> Decimal:
+    return FundsTranche.objects.filter(project=project).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+def funds_in_place_rate(project: Project) -> Decimal | None:
+    """资金到位率 = funds received (sum of tranches) ÷ agreed amount."""
+    agreed = agreed_amount(project)
+    if not agreed:
+        return None
+    return funds_in_place(project) / agreed
+
+
+# -- handoff and service requests -------------------------------------------------------------
+
+
+@transaction.atomic
+def project_hand_over(*, project: Project, user, operating_company: Organization, service_contact) -> Project:
+    """Hand day-to-day delivery to the zone's operating company and name its service contact.
+    The credit (owning organisation and owner) does not change."""
+    _require_deliver(user, project)
+    errors = {}
+    if operating_company.kind != Organization.Kind.OPERATING_COMPANY or operating_company.zone_id != project.zone_id:
+        errors["operating_company"] = [_("Choose the operating company of the project's zone.")]
+    elif (
+        service_contact is not None
+        and not Membership.objects.filter(user=service_contact, organization=operating_company, is_active=True).exists()
+    ):
+        errors["service_contact"] = [_("The service contact must work for the operating company.")]
+    if errors:
+        raise PipelineError(_("Please correct the errors below."), errors)
+    _plan(project, user)
+    _touch_project(project, user, operating_company=operating_company, service_contact=service_contact)
+    return project
+
+
+@transaction.atomic
+def service_request_open(
+    *, project: Project, user, department: str, description: str, owner, due_on: datetime.date
+) -> ServiceRequest:
+    """Track something the project needs from another department, with an owner and a due date."""
+    _require_deliver(user, project)
+    if owner is not None and not visible_projects(owner, Project.objects.filter(pk=project.pk)).exists():
+        raise PipelineError(
+            _("Please correct the errors below."), {"owner": [_("The owner must be able to see the project.")]}
+        )
+    item = ServiceRequest(
+        project=project, department=department, description=description, owner=owner, due_on=due_on, created_by=user
+    )
+    _full_clean(item)
+    item._history_user = user
+    item.save()
+    return item
+
+
+@transaction.atomic
+def service_request_close(*, item: ServiceRequest, user, outcome: str) -> ServiceRequest:
+    _require_deliver(user, item.project)
+    if not outcome.strip():
+        raise PipelineError(_("Please correct the errors below."), {"outcome": [_("Say how it was settled.")]})
+    claimed = ServiceRequest.objects.filter(pk=item.pk, closed_on__isnull=True).update(
+        closed_on=timezone.localdate(), outcome=outcome.strip()
+    )
+    if not claimed:
+        raise PipelineError(_("This request is already closed."))
+    item.refresh_from_db()
+    return item
+
+
+# -- supervision ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_assign_leader(*, project: Project, user, leader) -> DeliveryPlan:
+    """A manager names the leader responsible for the project's delivery."""
+    _require_supervise(user, project)
+    if leader is not None and not visible_projects(leader, Project.objects.filter(pk=project.pk)).exists():
+        raise PipelineError(
+            _("Please correct the errors below."), {"leader": [_("The leader must be able to see the project.")]}
+        )
+    plan = _plan(project, user)
+    plan.leader = leader
+    plan._history_user = user
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def supervision_issue(*, project: Project, user, instruction: str, due_on: datetime.date, assignee) -> SupervisionOrder:
+    """A manager orders something done on a project by a date, by someone who can see it."""
+    _require_supervise(user, project)
+    errors = {}
+    if not instruction.strip():
+        errors["instruction"] = [_("Say what must happen.")]
+    if due_on is None or due_on < timezone.localdate():
+        errors["due_on"] = [_("The due date cannot be in the past.")]
+    if assignee is None or not visible_projects(assignee, Project.objects.filter(pk=project.pk)).exists():
+        errors["assignee"] = [_("The recipient must be able to see the project.")]
+    if errors:
+        raise PipelineError(_("Please correct the errors below."), errors)
+    plan = DeliveryPlan.objects.filter(project=project).first()
+    order = SupervisionOrder(
+        project=project,
+        instruction=instruction.strip(),
+        due_on=due_on,
+        assignee=assignee,
+        issued_by=user,
+        leader=plan.leader if plan else None,
+    )
+    _full_clean(order)
+    order._history_user = user
+    order.save()
+    return order
+
+
+def _require_assignee(order: SupervisionOrder, user) -> None:
+    if order.assignee_id != user.pk and not scope_for(user).is_admin:
+        raise PipelineError(_("Only the recipient of the order can acknowledge it or report on it."))
+
+
+@transaction.atomic
+def supervision_acknowledge(*, order: SupervisionOrder, user) -> SupervisionOrder:
+    """The recipient confirms they have the order; acknowledging twice changes nothing."""
+    _require_assignee(order, user)
+    SupervisionOrder.objects.filter(pk=order.pk, status=SupervisionOrder.Status.OPEN).update(
+        status=SupervisionOrder.Status.ACKNOWLEDGED, acknowledged_at=timezone.now()
+    )
+    order.refresh_from_db()
+    return order
+
+
+@transaction.atomic
+def supervision_report(*, order: SupervisionOrder, user, text: str) -> SupervisionReport:
+    """The recipient reports progress (which also acknowledges the order)."""
+    _require_assignee(order, user)
+    if order.status == SupervisionOrder.Status.DONE:
+        raise PipelineError(_("This order is already closed."))
+    if not text.strip():
+        raise PipelineError(_("Please correct the errors below."), {"text": [_("Say what has been done.")]})
+    supervision_acknowledge(order=order, user=user)
+    return SupervisionReport.objects.create(order=order, author=user, text=text.strip())
+
+
+@transaction.atomic
+def supervision_close(*, order: SupervisionOrder, user, text: str = "") -> SupervisionOrder:
+    """A manager closes an order as done; it no longer escalates."""
+    _require_supervise(user, order.project)
+    claimed = SupervisionOrder.objects.filter(pk=order.pk).exclude(status=SupervisionOrder.Status.DONE)
+    if not claimed.update(status=SupervisionOrder.Status.DONE, done_at=timezone.now()):
+        raise PipelineError(_("This order is already closed."))
+    if text.strip():
+        SupervisionReport.objects.create(order=order, author=user, text=text.strip())
+    order.refresh_from_db()
+    return order
+
+
+def project_is_paused(project: Project, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return project.status == Status.ON_HOLD and project.on_hold_until is not None and project.on_hold_until > today

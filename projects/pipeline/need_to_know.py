@@ -1,0 +1,65 @@
+"""Who needs to know a confidential deal: the list, who may change it, and the log of every
+opening of a confidential project's page or file (shown to its owner)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from operators.access import is_team_lead_of, users_seeing_project
+from projects.core.errors import PipelineError
+from projects.pipeline.models import ConfidentialAccess
+
+
+def log_confidential_access(*, project, user, attachment=None) -> None:
+    """Record that `user` opened a confidential project's page or file (who, when)."""
+    if project.is_confidential and user.is_authenticated:
+        ConfidentialAccess.objects.create(project=project, user=user, attachment=attachment)
+
+
+def can_manage_confidentiality(project, user) -> bool:
+    """The owner, the team leads of the owning organisation and administrators decide who needs
+    to know; they also read the access log."""
+    return project.owner_id == user.pk or is_team_lead_of(user, project.organization_id)
+
+
+def need_to_know_candidates(project):
+    """People outside the owning organisation who can reach the project (operators of its zone,
+    managers whose scope holds it): the only ones a need-to-know list can matter for."""
+    return users_seeing_project(project, get_user_model().objects.all()).exclude(
+        memberships__organization_id=project.organization_id
+    )
+
+
+@transaction.atomic
+def project_set_confidentiality(
+    *, project, user, is_confidential: bool, codename: str, need_to_know: list | None = None
+) -> None:
+    """Mark a deal confidential (a codename is then required) and name who needs to know."""
+    if not can_manage_confidentiality(project, user):
+        raise PipelineError(_("Only the owner or a team lead of the organisation may change this."))
+    codename = codename.strip()
+    if is_confidential and not codename:
+        raise PipelineError(
+            _("A confidential project needs a codename."), {"codename": [_("Give the deal a codename.")]}
+        )
+    people = list(need_to_know or [])
+    allowed = set(need_to_know_candidates(project).values_list("pk", flat=True))
+    outside = [p for p in people if p.pk not in allowed]
+    if outside:
+        raise PipelineError(
+            _("Some people cannot be added."),
+            {"need_to_know": [_("%(name)s is not someone you can choose.") % {"name": outside[0]}]},
+        )
+    project.is_confidential = is_confidential
+    project.codename = codename
+    try:
+        project.full_clean(exclude=["need_to_know"])
+    except ValidationError as exc:
+        raise PipelineError(_("Check the highlighted fields."), exc.message_dict) from exc
+    project._history_user = user
+    project._change_reason = _("Confidentiality changed")
+    project.save(update_fields=["is_confidential", "codename", "updated_at"])
+    project.need_to_know.set(people)

@@ -1,0 +1,89 @@
+"""Changing a project's details: through the API, and the delivery details the operating company keeps
+up to date (creating leads and recording follow-ups use projects.pipeline.services, like the pages). Checks its rule, full_cleans, runs in one transaction."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from operators.access import may_change
+from projects.core.errors import PipelineError, StaleVersion
+from projects.pipeline.history import changes_since
+from projects.pipeline.models import Project
+from projects.pipeline.stages import claim_version, save_claimed
+
+# What a PATCH may change; stage, status and evidence go through the transition service.
+EDITABLE_FIELDS = [
+    "title",
+    "zone",
+    "owner",
+    "source_mode",
+    "fund_name",
+    "fund_manager",
+    "fund_committed_amount",
+    "fund_condition",
+    "equity_vehicle",
+    "equity_stake_pct",
+    "equity_amount",
+    "chain",
+    "chain_link",
+    "chain_leader",
+    "referrer",
+    "source_note",
+    "industry",
+    "planned_amount",
+    "priority",
+    "site_location",
+    "site_area_mu",
+]
+
+
+def _full_clean(instance, exclude=None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise PipelineError(_("Please correct the errors below."), exc.message_dict) from exc
+
+
+@transaction.atomic
+def project_update(*, project: Project, user, expected_version: int, **fields) -> Project:
+    """Change a project's details. The version the user saw must be current (no lost update)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise PipelineError(_("These fields cannot be changed here."), {f: [_("Not editable.")] for f in unknown})
+    claimed = Project.objects.filter(pk=project.pk, version=expected_version).update(version=F("version") + 1)
+    if claimed != 1:
+        current = Project.objects.get(pk=project.pk)
+        raise StaleVersion(changes=changes_since(current, expected_version, user), current_version=current.version)
+    project.refresh_from_db()
+    for name, value in fields.items():
+        setattr(project, name, value)
+    _full_clean(project, exclude=["need_to_know"])
+    project.last_activity_at = timezone.now()
+    project._history_user = user
+    project.save()
+    return project
+
+
+DELIVERY_FIELDS = ["actual_investment", "site_location", "site_area_mu", "registered_on"]
+
+
+@transaction.atomic
+def project_update_delivery(*, project: Project, user, expected_version: int, values: dict, note: str = "") -> Project:
+    """Update the delivery details (operators of the zone and the owning organisation may)."""
+    unknown = set(values) - set(DELIVERY_FIELDS)
+    if unknown:
+        raise PipelineError(
+            _("Only delivery details can be changed here."), {f: [_("Not allowed here.")] for f in unknown}
+        )
+    if not may_change(user, project):
+        raise PipelineError(_("You may not change this project."))
+    current = claim_version(project, expected_version, user)
+    changed = [name for name, value in values.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, values[name])
+    save_claimed(current, project, user, note, changed)
+    return current
