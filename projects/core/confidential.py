@@ -8,8 +8,27 @@ from django.utils.translation import gettext as _
 
 from operators.access import scope_for
 
-# Fields that would give a confidential deal away; shown masked outside need-to-know.
-CONFIDENTIAL_FIELDS = frozenset({"title", "investor", "registered_company", "registered_credit_code"})
+# The one list of what a confidential deal hides from a reader outside its need-to-know list:
+# every project field that names or identifies the enterprise. The project page and its forms,
+# the history, the list and board, the ledger export, the emails and the API all read it.
+CONFIDENTIAL_FIELDS = frozenset(
+    {
+        "title",
+        "investor",
+        "registered_company",
+        "registered_credit_code",
+        "referrer",
+        "chain_leader",
+        "fund_name",
+        "fund_manager",
+        "equity_vehicle",
+        "source_note",
+        "status_note",
+        "site_location",
+    }
+)
+# What a follow-up of a confidential deal hides from the same readers: its free text.
+CONFIDENTIAL_FOLLOW_UP_FIELDS = frozenset({"summary", "visitors", "next_action"})
 # Where a project loaded for a page says whether its reader is on its need-to-know list: a
 # column of the row, the reader's id or null (projects.pipeline.selectors.with_need_to_know).
 NEED_TO_KNOW_VIEWER = "need_to_know_viewer_id"
