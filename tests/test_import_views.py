@@ -93,6 +93,9 @@ def test_a_big_file_waits_for_the_worker_with_a_polling_progress_bar(officer_cli
 
 @pytest.fixture
 def eager_celery():
+    """The import's tasks run in the test's process: registered here (the page queues them by name)."""
+    import tasks.tasks  # noqa: F401
+
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
