@@ -39,7 +39,7 @@ from projects.delivery.models import (
     SupervisionOrder,
     SupervisionReport,
 )
-from projects.pipeline.models import Attachment, Project, Stage, Status
+from projects.pipeline.models import Attachment, Project, Stage
 
 SIGNED_STAGES = [s for s in Stage.values if Stage.order(s) >= Stage.order(Stage.INTENTION_SIGNED)]
 EVIDENCE_KINDS = [Attachment.Kind.VOUCHER, Attachment.Kind.AUDIT_REPORT]
@@ -567,8 +567,3 @@ def supervision_close(*, order: SupervisionOrder, user, text: str = "") -> Super
         SupervisionReport.objects.create(order=order, author=user, text=text.strip())
     order.refresh_from_db()
     return order
-
-
-def project_is_paused(project: Project, today: datetime.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return project.status == Status.ON_HOLD and project.on_hold_until is not None and project.on_hold_until > today

@@ -858,8 +858,3 @@ def import_ledger(*, user, organization, data: bytes, name: str) -> Plan:
         if not plan.error_count:
             write_plan(plan, user=user)
     return plan
-
-
-def preview_ledger(*, user, organization, data: bytes, name: str) -> Plan:
-    _kind, rows = read_rows(data, name)
-    return build_plan(rows, user=user, organization=organization)

@@ -15,7 +15,6 @@ from operators.access import (
     changeable_projects,
     may_change,
     scope_for,
-    visible_organizations,
     visible_projects,
     visible_users,
     visible_zones,
@@ -147,10 +146,6 @@ def owner_filter_choices(user) -> QuerySet:
         .only("pk", "first_name", "last_name", "username")
         .order_by("first_name", "username")
     )
-
-
-def organization_filter_choices(user) -> QuerySet:
-    return visible_organizations(user)
 
 
 # -- the board ---------------------------------------------------------------------------------
