@@ -21,11 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from projects.core.amounts import WAN, YI
 from projects.core.confidential import can_see_names, display_investor, display_title
 from projects.pipeline.models import LostReason, SourceMode, Stage, Status
 
-WAN = Decimal(10_000)
-YI = Decimal(100_000_000)
 CENT = Decimal("0.01")
 
 # Chinese names of the choices as ledgers write them (DOMAIN.md). The first one is what the export

@@ -21,6 +21,7 @@ from operators.access import (
 )
 from operators.models import Membership, Organization, Role
 from projects.core.confidential import NEED_TO_KNOW_VIEWER
+from projects.core.periods import week_start
 from projects.pipeline.models import Investor, Project, Stage, Status
 
 User = get_user_model()
@@ -200,10 +201,6 @@ def board(user, queryset: QuerySet) -> list[dict]:
 
 
 # -- My work -----------------------------------------------------------------------------------
-
-
-def week_start(today: datetime.date) -> datetime.date:
-    return today - datetime.timedelta(days=today.weekday())
 
 
 def my_work(user) -> dict:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from operators.access import reads_dashboards, scope_for, visible_zones
 from projects.core import periods
+from projects.core.amounts import YI
 from projects.core.confidential import display_investor, display_title
 from projects.delivery.selectors import CATEGORIES, three_not_yets_counts
 from projects.reporting import metrics
@@ -130,7 +131,7 @@ def dashboard_context(user, form: DashboardForm) -> dict:
         "funnel": {
             "labels": [str(r["stage"].label) for r in funnel],
             "reached": [r["reached"] for r in funnel],
-            "amount": [float(r["amount"] / metrics.YI) for r in funnel],
+            "amount": [float(r["amount"] / YI) for r in funnel],
         },
         "rates": {
             "labels": [str(r["zone"]) for r in rates["rows"]],
@@ -141,7 +142,7 @@ def dashboard_context(user, form: DashboardForm) -> dict:
         "sources": {
             "labels": [str(r["mode"].label) for r in sources],
             "n": [r["n"] for r in sources],
-            "amount": [float((r["amount"] or 0) / metrics.YI) for r in sources],
+            "amount": [float((r["amount"] or 0) / YI) for r in sources],
         },
         "weeks": {
             "labels": [w["start"].strftime("%m-%d") for w in weeks],
