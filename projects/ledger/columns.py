@@ -174,19 +174,21 @@ _UNIT = re.compile(r"[\(\[（【]?\s*(亿元|万元|元|亿|万|亩)\s*[\)\]）�
 _NOISE = re.compile(r"[\s\(\)\[\]（）【】:：/\\*_\-·.、]+")
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", str(text)).strip().lower()
+def fold(text) -> str:
+    """Text as the ledger compares it: width folded (NFKC: full-width letters, digits and brackets
+    become half-width), trimmed and case folded. Headings, names and codes all match through it."""
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
 
 
 def heading_key(heading: str) -> str:
     """A heading reduced for matching: width folded, case folded, units and punctuation gone."""
-    return _NOISE.sub("", _UNIT.sub("", _fold(heading)))
+    return _NOISE.sub("", _UNIT.sub("", fold(heading)))
 
 
 def heading_factor(heading: str) -> Decimal:
     """Yuan per unit of an amount column, from its heading; a heading without a unit means 万元,
     the unit ledgers use."""
-    folded = _fold(heading)
+    folded = fold(heading)
     if "亿" in folded:
         return YI
     if "万" in folded:
