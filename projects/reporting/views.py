@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from operators.access import reads_dashboards, scope_for, visible_zones
 from projects.core import periods
 from projects.core.amounts import YI
 from projects.core.confidential import display_investor, display_title
+from projects.core.downloads import download
 from projects.delivery.selectors import CATEGORIES, three_not_yets_counts
 from projects.reporting import metrics
 from projects.reporting.forms import RANK_CHOICES, DashboardForm
@@ -271,9 +272,4 @@ def ledger_export(request):
         return HttpResponseBadRequest("\n".join(problems), content_type="text/plain; charset=utf-8")
     period = form.period_value()
     dataset = ledger_dataset(ledger_projects(request.user, form.filters(), period), request.user, period)
-    response = HttpResponse(
-        dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = _("ledger") + f"-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{urlencode({'': name})[1:]}"
-    return response
+    return download(dataset.export("xlsx"), _("ledger") + f"-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx")
