@@ -32,9 +32,11 @@ class StaleVersion(PipelineError):
         self.current_version = current_version
 
 
-def full_clean(obj, exclude=None) -> None:
-    """The model's own validation, its field messages as a PipelineError the form can show."""
+def full_clean(obj, exclude=None, prefix: str = "") -> None:
+    """The model's own validation, its field messages as a PipelineError the form can show (each
+    field name prefixed with `prefix`, for a form whose fields are named so, e.g. "investor_")."""
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
-        raise PipelineError(gettext("Please correct the errors below."), exc.message_dict) from exc
+        errors = {name if name == "__all__" else f"{prefix}{name}": msgs for name, msgs in exc.message_dict.items()}
+        raise PipelineError(gettext("Please correct the errors below."), errors) from exc
