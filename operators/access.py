@@ -20,8 +20,6 @@ from django.db.models import Q, QuerySet
 
 from .models import Membership, Organization, Role, Zone
 
-ALL = "all"
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -32,7 +30,7 @@ class Scope:
     lead_org_ids: frozenset[int] = frozenset()
     # Zones the user operates in (operator role).
     operator_zone_ids: frozenset[int] = frozenset()
-    # Manager scope: ALL, or zone ids and counties.
+    # Manager scope: everything (manager_all), or zone ids and counties.
     manager_all: bool = False
     manager_zone_ids: frozenset[int] = frozenset()
     manager_counties: frozenset[str] = frozenset()

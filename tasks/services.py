@@ -35,7 +35,6 @@ claims the row, from the data as it is then, and stores what it sent on the row.
 """
 
 import json
-import logging
 import zlib
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -52,8 +51,6 @@ from projects.core.queue import enqueue_on_commit
 
 from .emails import TOPICS, render_email
 from .models import Heartbeat, OutboxMessage
-
-logger = logging.getLogger(__name__)
 
 INSERT_BATCH = 500
 

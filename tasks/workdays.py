@@ -24,10 +24,6 @@ def is_working_day(day: datetime.date) -> bool:
     return _calendar(day.year).is_working_day(day)
 
 
-def holiday_name(day: datetime.date) -> str | None:
-    return _calendar(day.year).get(day)
-
-
 def next_working_day(day: datetime.date) -> datetime.date:
     """The first working day strictly after `day`."""
     day += ONE_DAY

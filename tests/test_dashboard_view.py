@@ -188,6 +188,21 @@ def test_ledger_export_is_an_excel_sheet_of_the_scope(client, cast, city, frozen
     assert a1["本期情况"] == "本期推进、本期签约"
 
 
+@pytest.mark.parametrize(
+    ("language", "disposition"),
+    [
+        ("zh-hans", "attachment; filename*=utf-8''%E9%A1%B9%E7%9B%AE%E5%8F%B0%E8%B4%A6-20260301-20260331.xlsx"),
+        ("en", 'attachment; filename="ledger-20260301-20260331.xlsx"'),
+    ],
+)
+def test_the_ledger_file_is_named_like_every_other_download(client, cast, frozen, language, disposition):
+    """One way to name a saved file (projects.core.downloads, Django's own for FileResponse): a
+    Chinese name percent-encoded, a plain ASCII name quoted as it is."""
+    client.force_login(cast.county_manager)
+    response = client.get("/dashboard/ledger.xlsx", {"period": "month"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response["Content-Disposition"] == disposition
+
+
 def test_ledger_export_refuses_a_bad_period(client, cast, frozen):
     response = get(client, cast.city_manager, "/dashboard/ledger.xlsx", period="custom", start="2026-03-10")
     assert response.status_code == 400

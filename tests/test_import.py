@@ -409,3 +409,13 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(team, django_assert_m
     assert problems(plan) == [] and len(plan.creates) == 300
     assert FollowUp.objects.filter(project__organization=team.committee_a).count() == len(plan.follow_ups)
     assert StageChange.objects.filter(project__organization=team.committee_a).count() == 300
+
+
+def test_headings_fold_like_the_names_in_the_cells():
+    """One folding for the whole ledger (width folded, trimmed, case folded with casefold): a
+    heading typed full-width or in capitals finds its column, and a heading folds exactly as a
+    zone, chain or owner name in a cell does (ß and SS alike, as names always did)."""
+    from projects.ledger.columns import heading_key, match_heading
+
+    assert match_heading(" ＣＯＮＴＲＡＣＴ_ＡＭＯＵＮＴ ") is match_heading("contract_amount") is not None
+    assert heading_key("Straße") == heading_key("STRASSE") == "strasse"

@@ -28,6 +28,9 @@ def test_the_page_offers_the_template_and_the_headings(officer_client):
     assert "下次跟进日期" in response.content.decode()
     template = officer_client.get(reverse("projects:import_template"))
     assert template.status_code == 200 and template.content[:2] == b"PK"
+    assert template["Content-Disposition"] == (
+        "attachment; filename*=utf-8''%E9%A1%B9%E7%9B%AE%E5%8F%B0%E8%B4%A6%E6%A8%A1%E6%9D%BF.xlsx"  # 项目台账模板.xlsx
+    )
 
 
 def test_it_hides_the_page_from_who_cannot_import(client, cast):

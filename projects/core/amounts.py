@@ -20,10 +20,6 @@ def _group(value: Decimal, places: int) -> str:
     return text
 
 
-def to_wan(yuan) -> Decimal | None:
-    return None if yuan in (None, "") else Decimal(yuan) / WAN
-
-
 @register.filter
 def wan(yuan, places: int = 2) -> str:
     """5000000 → "500 万元"."""

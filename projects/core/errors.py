@@ -1,5 +1,7 @@
 """The application's error type: services raise it, views turn it into a clear message."""
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,3 +30,13 @@ class StaleVersion(PipelineError):
         )
         self.changes = changes or []
         self.current_version = current_version
+
+
+def full_clean(obj, exclude=None, prefix: str = "") -> None:
+    """The model's own validation, its field messages as a PipelineError the form can show (each
+    field name prefixed with `prefix`, for a form whose fields are named so, e.g. "investor_")."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        errors = {name if name == "__all__" else f"{prefix}{name}": msgs for name, msgs in exc.message_dict.items()}
+        raise PipelineError(gettext("Please correct the errors below."), errors) from exc

@@ -1,14 +1,17 @@
 """Form widgets that render fast: a manager's owner dropdown lists a thousand people, and Django
 renders each <option> through its own template (about 1 ms each); the list's filter form has
-another twenty inputs, each a template render of its own."""
+another twenty inputs, each a template render of its own.
 
-from html import escape
+Why Python and not Django's widget templates: the list page's filter form was ~15 ms of its time
+(docs/benchmarks.md, issue 9); these widgets give the same HTML in one pass, from the widget's own
+get_context, every value through projects.core.html.escape (what the template does to it)."""
 
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.choices import BaseChoiceIterator
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from projects.core.html import escape, format_html
 
 
 class RowChoices(BaseChoiceIterator):
@@ -54,7 +57,6 @@ class FastSelect(forms.Select):
         if isinstance(self.choices, RowChoices):
             options = self.choices.options_html(selected)
         else:
-            # html.escape is what django.utils.html.escape calls, without its lazy-string wrapper.
             options = "".join(
                 f'<option value="{escape(str(option_value))}"{" selected" if str(option_value) in selected else ""}>'
                 f"{escape(str(label))}</option>"
@@ -95,16 +97,16 @@ class FastInputMixin:
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        html = [f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"']
+        html = [f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"']
         if widget["value"] is not None:
-            html.append(f' value="{_text(widget["value"])}"')
+            html.append(f' value="{escape(widget["value"])}"')
         for key, val in widget["attrs"].items():
             if val is True:
-                html.append(f" {_text(key)}")
+                html.append(f" {escape(key)}")
             elif val is not False:
-                html.append(f' {_text(key)}="{_text(val)}"')
+                html.append(f' {escape(key)}="{escape(val)}"')
         html.append(">")
-        return mark_safe("".join(html))  # noqa: S308 - every value went through _text
+        return mark_safe("".join(html))  # noqa: S308 - every value went through escape
 
 
 class FastTextInput(FastInputMixin, forms.TextInput):
@@ -125,8 +127,3 @@ class FastCheckboxInput(FastInputMixin, forms.CheckboxInput):
 
 class FastHiddenInput(FastInputMixin, forms.HiddenInput):
     pass
-
-
-def _text(value) -> str:
-    """What the template does to a value: safe strings as they are, anything else escaped."""
-    return value.__html__() if hasattr(value, "__html__") else escape(str(value))

@@ -39,16 +39,6 @@ PROJECT_DATE_FIELDS = {
     MilestoneKind.CONSTRUCTION: "construction_started_on",
     MilestoneKind.PRODUCTION: "production_started_on",
 }
-# Defaults of the plan, in days after the intention agreement (editable in DeliverySettings).
-DEFAULT_OFFSETS = {
-    MilestoneKind.CONTRACT: 60,
-    MilestoneKind.REGISTRATION: 90,
-    MilestoneKind.LAND: 150,
-    MilestoneKind.CONSTRUCTION: 180,
-    MilestoneKind.COMPLETION: 540,
-    MilestoneKind.PRODUCTION: 600,
-    MilestoneKind.FULL_PRODUCTION: 960,
-}
 
 
 class DeliverySettings(models.Model):
@@ -400,9 +390,6 @@ class SupervisionOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.due_on}"
-
-    def is_overdue(self, today: datetime.date) -> bool:
-        return self.status != self.Status.DONE and today > self.due_on
 
 
 class SupervisionReport(models.Model):

@@ -31,12 +31,6 @@ CATEGORIES = {
     NOT_BUILT: _("Started, not completed"),
     NOT_PRODUCING: _("Completed, not producing"),
 }
-# The milestone each list waits for: its planned date decides the days late.
-WAITS_FOR = {
-    NOT_STARTED: MilestoneKind.CONSTRUCTION,
-    NOT_BUILT: MilestoneKind.COMPLETION,
-    NOT_PRODUCING: MilestoneKind.PRODUCTION,
-}
 
 
 def _milestone(kind: str, column: str) -> Subquery:

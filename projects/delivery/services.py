@@ -15,7 +15,6 @@ import hashlib
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -24,7 +23,7 @@ from simple_history.utils import bulk_create_with_history
 
 from operators.access import changeable_projects, scope_for, visible_projects
 from operators.models import Membership, Organization
-from projects.core.errors import PipelineError
+from projects.core.errors import PipelineError, full_clean
 from projects.delivery.models import (
     AMOUNT_METRICS,
     PROJECT_DATE_FIELDS,
@@ -39,7 +38,7 @@ from projects.delivery.models import (
     SupervisionOrder,
     SupervisionReport,
 )
-from projects.pipeline.models import Attachment, Project, Stage, Status
+from projects.pipeline.models import Attachment, Project, Stage
 
 SIGNED_STAGES = [s for s in Stage.values if Stage.order(s) >= Stage.order(Stage.INTENTION_SIGNED)]
 EVIDENCE_KINDS = [Attachment.Kind.VOUCHER, Attachment.Kind.AUDIT_REPORT]
@@ -64,13 +63,6 @@ def _require_deliver(user, project: Project) -> None:
 def _require_supervise(user, project: Project) -> None:
     if not can_supervise(user, project):
         raise PipelineError(_("Only a manager can supervise a project."))
-
-
-def _full_clean(obj, exclude=None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise PipelineError(_("Please correct the errors below."), exc.message_dict) from exc
 
 
 # -- evidence files ---------------------------------------------------------------------------
@@ -227,7 +219,7 @@ def milestone_record(*, project: Project, user, kind: str, actual_on: datetime.d
     milestone.actual_on = actual_on
     milestone.note = note
     milestone.recorded_at = timezone.now()
-    _full_clean(milestone)
+    full_clean(milestone)
     milestone._history_user = user
     milestone.save()
     if kind in PROJECT_DATE_FIELDS:
@@ -260,7 +252,7 @@ def commitments_set(*, project: Project, user, **promises) -> DeliveryPlan:
     plan = _plan(project, user)
     for name, value in promises.items():
         setattr(plan, name, value)
-    _full_clean(plan)
+    full_clean(plan)
     plan._history_user = user
     plan.save()
     return plan
@@ -299,7 +291,7 @@ def commitment_report(
         recorded_by=user,
         evidence=_store_evidence(project=project, upload=evidence, kind=evidence_kind, user=user),
     )
-    _full_clean(report)
+    full_clean(report)
     report.save()
     latest = CommitmentReport.objects.filter(project=project, metric=metric).order_by("-as_of", "-pk").first()
     achieved = latest.value if metric in AMOUNT_METRICS or metric == CommitmentMetric.LAND_MU else int(latest.value)
@@ -368,7 +360,7 @@ def tranche_record(
         recorded_by=user,
         evidence=_store_evidence(project=project, upload=evidence, kind=evidence_kind, user=user),
     )
-    _full_clean(tranche)
+    full_clean(tranche)
     tranche._history_user = user
     tranche.save()
     _sync_actual_investment(project, user)
@@ -400,7 +392,7 @@ def tranche_correct(
     tranche.correction_reason = reason.strip()
     if evidence is not None:
         tranche.evidence = _store_evidence(project=project, upload=evidence, kind=evidence_kind, user=user)
-    _full_clean(tranche)
+    full_clean(tranche)
     tranche._history_user = user
     tranche._change_reason = reason.strip()
     tranche.save()
@@ -462,7 +454,7 @@ def service_request_open(
     item = ServiceRequest(
         project=project, department=department, description=description, owner=owner, due_on=due_on, created_by=user
     )
-    _full_clean(item)
+    full_clean(item)
     item._history_user = user
     item.save()
     return item
@@ -522,7 +514,7 @@ def supervision_issue(*, project: Project, user, instruction: str, due_on: datet
         issued_by=user,
         leader=plan.leader if plan else None,
     )
-    _full_clean(order)
+    full_clean(order)
     order._history_user = user
     order.save()
     return order
@@ -567,8 +559,3 @@ def supervision_close(*, order: SupervisionOrder, user, text: str = "") -> Super
         SupervisionReport.objects.create(order=order, author=user, text=text.strip())
     order.refresh_from_db()
     return order
-
-
-def project_is_paused(project: Project, today: datetime.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return project.status == Status.ON_HOLD and project.on_hold_until is not None and project.on_hold_until > today

@@ -21,11 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from projects.core.amounts import WAN, YI
 from projects.core.confidential import can_see_names, display_investor, display_title
 from projects.pipeline.models import LostReason, SourceMode, Stage, Status
 
-WAN = Decimal(10_000)
-YI = Decimal(100_000_000)
 CENT = Decimal("0.01")
 
 # Chinese names of the choices as ledgers write them (DOMAIN.md). The first one is what the export
@@ -175,19 +174,21 @@ _UNIT = re.compile(r"[\(\[（【]?\s*(亿元|万元|元|亿|万|亩)\s*[\)\]）�
 _NOISE = re.compile(r"[\s\(\)\[\]（）【】:：/\\*_\-·.、]+")
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", str(text)).strip().lower()
+def fold(text) -> str:
+    """Text as the ledger compares it: width folded (NFKC: full-width letters, digits and brackets
+    become half-width), trimmed and case folded. Headings, names and codes all match through it."""
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
 
 
 def heading_key(heading: str) -> str:
     """A heading reduced for matching: width folded, case folded, units and punctuation gone."""
-    return _NOISE.sub("", _UNIT.sub("", _fold(heading)))
+    return _NOISE.sub("", _UNIT.sub("", fold(heading)))
 
 
 def heading_factor(heading: str) -> Decimal:
     """Yuan per unit of an amount column, from its heading; a heading without a unit means 万元,
     the unit ledgers use."""
-    folded = _fold(heading)
+    folded = fold(heading)
     if "亿" in folded:
         return YI
     if "万" in folded:

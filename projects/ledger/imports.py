@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import unicodedata
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -27,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from operators.access import changeable_projects, visible_users, visible_zones
 from projects.core.validators import normalize_credit_code, validate_credit_code
 from projects.ledger import columns as ledger
-from projects.ledger.columns import BY_KEY, CellError, Column
+from projects.ledger.columns import BY_KEY, CellError, Column, fold
 from projects.ledger.models import ImportJob
 from projects.ledger.spreadsheets import FileRefused, read_rows
 from projects.pipeline.duplicates import normalize_name as _normalize_name
@@ -74,15 +73,11 @@ class Plan:
             self.problems.append({"row": row, "column": column, "message": str(message), "level": level})
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().casefold()
-
-
 def _user_keys(user) -> list[str]:
-    keys = [_fold(user.get_username())]
+    keys = [fold(user.get_username())]
     full = user.get_full_name().strip()
     if full:
-        keys += [_fold(full), _fold(f"{full}({user.get_username()})")]
+        keys += [fold(full), fold(f"{full}({user.get_username()})")]
     return keys
 
 
@@ -147,14 +142,14 @@ class _Context:
         for zone in visible_zones(user):
             for name in (zone.name, zone.short_name):
                 if name:
-                    self.zones.setdefault(_fold(name), zone)
+                    self.zones.setdefault(fold(name), zone)
         self.users: dict[str, list] = {}
         for person in visible_users(user, get_user_model().objects.filter(is_active=True)):
             for key in _user_keys(person):
                 bucket = self.users.setdefault(key, [])
                 if person not in bucket:
                     bucket.append(person)
-        self.chains = {_fold(c.name): c for c in IndustryChain.objects.all()}
+        self.chains = {fold(c.name): c for c in IndustryChain.objects.all()}
         # Matching needs only ids, investors and titles; whole projects are loaded on the first
         # match (a new ledger never needs them).
         self._existing = changeable_projects(user, Project.objects.filter(organization=organization))
@@ -163,7 +158,7 @@ class _Context:
         self.by_key: dict[tuple, int] = {}
         for pk, investor_id, title in self._existing.values_list("pk", "investor_id", "title"):
             self.by_id.add(pk)
-            self.by_key.setdefault((investor_id, _fold(title)), pk)
+            self.by_key.setdefault((investor_id, fold(title)), pk)
         codes = sorted({v["investor_credit_code"] for v in rows_values if v.get("investor_credit_code")})
         names = sorted({v["investor"] for v in rows_values if v.get("investor")})
         self.investors_by_code: dict[str, Investor] = {
@@ -176,7 +171,7 @@ class _Context:
         # Investors whose stored normalised name is missing or older than today's rules match by
         # their name as well.
         for inv in _matching(Investor.objects.order_by("pk"), "name", names):
-            self.investors_by_norm.setdefault(normalize_name(inv.name) or _fold(inv.name), inv)
+            self.investors_by_norm.setdefault(normalize_name(inv.name) or fold(inv.name), inv)
 
     def project(self, pk: int) -> Project:
         if self._projects is None:
@@ -234,7 +229,7 @@ def build_plan(rows: list[tuple[int, list]], *, user, organization, progress=Non
     parsed: list[tuple[int, dict, bool]] = []
     for number, cells in rows[header_index + 1 :]:
         first = next((c for c in cells if not ledger.is_blank(c)), None)
-        if isinstance(first, str) and _fold(first).replace(" ", "") in TOTAL_WORDS:
+        if isinstance(first, str) and fold(first).replace(" ", "") in TOTAL_WORDS:
             continue
         values: dict = {}
         ok = True
@@ -275,7 +270,7 @@ def _resolve_investor(plan: Plan, context: _Context, number: int, values: dict, 
     one it creates (a row, shared by every row naming it); None after a problem."""
     name = values["investor"]
     code = values.get("investor_credit_code")
-    norm = normalize_name(name) or _fold(name)
+    norm = normalize_name(name) or fold(name)
     investor = context.investors_by_code.get(code) if code else None
     if investor is None:
         candidate = context.investors_by_norm.get(norm)
@@ -307,7 +302,7 @@ def _resolve_investor(plan: Plan, context: _Context, number: int, values: dict, 
 
 
 def _lookup(plan: Plan, number: int, column: str, table: dict, text: str, what: str):
-    found = table.get(_fold(text))
+    found = table.get(fold(text))
     if isinstance(found, list):
         if len(found) > 1:
             plan.problem(
@@ -350,8 +345,8 @@ def _plan_row(plan: Plan, context: _Context, number: int, values: dict, heading,
         existing = context.project(project_id)
         key = ("id", project_id)
     else:
-        key = (investor.pk or id(investor), _fold(values["title"]))
-        if investor.pk and (pk := context.by_key.get((investor.pk, _fold(values["title"])))):
+        key = (investor.pk or id(investor), fold(values["title"]))
+        if investor.pk and (pk := context.by_key.get((investor.pk, fold(values["title"])))):
             existing = context.project(pk)
     if existing is not None:
         key = ("id", existing.pk)
@@ -858,8 +853,3 @@ def import_ledger(*, user, organization, data: bytes, name: str) -> Plan:
         if not plan.error_count:
             write_plan(plan, user=user)
     return plan
-
-
-def preview_ledger(*, user, organization, data: bytes, name: str) -> Plan:
-    _kind, rows = read_rows(data, name)
-    return build_plan(rows, user=user, organization=organization)

@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from operators.access import scope_for
+from projects.core.downloads import XLSX, download
 from projects.core.queue import enqueue_on_commit
 from projects.ledger import columns as ledger
 from projects.ledger import imports
@@ -30,15 +30,9 @@ def project_export(request, fmt: str):
     queryset = filterset.qs.order_by("-created_at", "-pk") if filterset.is_valid() else filterset.queryset.none()
     dataset = ledger_dataset(queryset, request.user)
     if fmt == "xlsx":
-        body = dataset.export("xlsx")
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        # The byte-order mark makes Excel read the CSV as UTF-8.
-        body = "\ufeff" + dataset.export("csv")
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, ledger_filename(fmt))
-    return response
+        return download(dataset.export("xlsx"), ledger_filename(fmt), XLSX)
+    # The byte-order mark makes Excel read the CSV as UTF-8.
+    return download("\ufeff" + dataset.export("csv"), ledger_filename(fmt), "text/csv; charset=utf-8")
 
 
 def _runs_in_request(job: ImportJob) -> bool:
@@ -98,11 +92,4 @@ def import_confirm(request, pk: int):
 
 @require_GET
 def import_template(request):
-    dataset = ledger.template_dataset()
-    response = HttpResponse(
-        dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = (
-        "attachment; filename*=UTF-8''%E9%A1%B9%E7%9B%AE%E5%8F%B0%E8%B4%A6%E6%A8%A1%E6%9D%BF.xlsx"
-    )
-    return response
+    return download(ledger.template_dataset().export("xlsx"), "项目台账模板.xlsx", XLSX)

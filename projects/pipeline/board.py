@@ -4,12 +4,14 @@ A board shows up to 270 cards (30 a stage). As template markup each card ran som
 (variables with their escaping, filters, the CSRF tag, translations, the return address): most
 of the page's time once its SQL was cheap. Here what is the same for every card (link patterns,
 labels, the CSRF field, the return address) is worked out once a page, and each card is one
-format string whose values are escaped as the template escaped them. The markup is the one
-templates/projects/_board.html had; the columns around the cards stay in that template."""
+format string whose values are escaped as the template escaped them (projects.core.html.escape).
+The markup is the one templates/projects/_board.html had; the columns around the cards stay in
+that template.
+
+Why not a template: the board was made one pass for the benchmark (docs/benchmarks.md, issue 9:
+2.4x faster); keep a card's markup here and its page around it in the template."""
 
 from __future__ import annotations
-
-from html import escape
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from projects.core.amounts import amount
 from projects.core.confidential import can_see_names, display_investor, display_title
+from projects.core.html import escape
 from projects.pipeline.history import person
 from projects.pipeline.selectors import can_change
 
@@ -106,4 +109,4 @@ def render_cards(request, columns: list[dict]) -> None:
 
 
 def _safe(html: str) -> SafeString:
-    return mark_safe(html)  # noqa: S308 - every value above went through html.escape
+    return mark_safe(html)  # noqa: S308 - every value above went through escape

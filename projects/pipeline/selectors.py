@@ -15,13 +15,13 @@ from operators.access import (
     changeable_projects,
     may_change,
     scope_for,
-    visible_organizations,
     visible_projects,
     visible_users,
     visible_zones,
 )
 from operators.models import Membership, Organization, Role
 from projects.core.confidential import NEED_TO_KNOW_VIEWER
+from projects.core.periods import week_start
 from projects.pipeline.models import Investor, Project, Stage, Status
 
 User = get_user_model()
@@ -149,10 +149,6 @@ def owner_filter_choices(user) -> QuerySet:
     )
 
 
-def organization_filter_choices(user) -> QuerySet:
-    return visible_organizations(user)
-
-
 # -- the board ---------------------------------------------------------------------------------
 
 BOARD_CARDS_PER_STAGE = 30
@@ -205,10 +201,6 @@ def board(user, queryset: QuerySet) -> list[dict]:
 
 
 # -- My work -----------------------------------------------------------------------------------
-
-
-def week_start(today: datetime.date) -> datetime.date:
-    return today - datetime.timedelta(days=today.weekday())
 
 
 def my_work(user) -> dict:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.core.errors import PipelineError
+from projects.core.errors import PipelineError, full_clean
 from projects.core.validators import normalize_credit_code
 from projects.pipeline.duplicates import DuplicatesFound, find_duplicates, normalize_name
 from projects.pipeline.models import FollowUp, Investor, PossibleDuplicate, Priority, Project
@@ -23,11 +23,6 @@ from projects.pipeline.selectors import (
     possible_owners,
 )
 from projects.pipeline.sources import ALL_DETAIL_FIELDS, detail_fields, source_detail_errors
-
-
-def _raise_validation(exc: ValidationError, prefix: str = "") -> None:
-    errors = {f"{prefix}{name}" if name != "__all__" else name: msgs for name, msgs in exc.message_dict.items()}
-    raise PipelineError(_("Please correct the errors below."), errors) from exc
 
 
 @transaction.atomic
@@ -51,10 +46,7 @@ def investor_create(
         industry=industry,
         home_city=home_city,
     )
-    try:
-        investor.full_clean()
-    except ValidationError as exc:
-        _raise_validation(exc, prefix="investor_")
+    full_clean(investor, prefix="investor_")
     investor._history_user = user
     investor.save()
     return investor
@@ -135,10 +127,7 @@ def project_create(
         last_activity_at=now,
         **{name: value for name, value in kept.items() if value is not None},
     )
-    try:
-        project.full_clean(exclude=["need_to_know"])
-    except ValidationError as exc:
-        _raise_validation(exc)
+    full_clean(project, exclude=["need_to_know"])
     project._history_user = user
     project.save()
     PossibleDuplicate.objects.bulk_create(

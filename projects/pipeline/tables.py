@@ -1,15 +1,18 @@
-"""The project list: one table, sorted and paged in SQL. Names go through projects.core.confidential."""
+"""The project list: one table, sorted and paged in SQL. Names go through projects.core.confidential.
+
+Why the table's body, header and page links are built here and not by django-tables2's template:
+the list page was made one pass for the benchmark (docs/benchmarks.md, issue 9: ~4 ms a row of
+template nodes before). templates/projects/_table.html places what body_html, header_html and
+pagination_html return; every value goes through projects.core.html.escape (and format_html)."""
 
 from __future__ import annotations
-
-from html import escape
 
 import django_tables2 as tables
 from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +20,8 @@ from django_tables2.templatetags.django_tables2 import table_page_range
 
 from projects.core.amounts import amount
 from projects.core.confidential import can_see_names, display_investor, display_title
+from projects.core.html import escape as _escape
+from projects.core.html import format_html as _format_html
 from projects.pipeline.models import Project, SourceMode, Stage, Status
 
 # Columns a phone hides: the list stays readable at 375 px.
@@ -239,21 +244,8 @@ class ProjectTable(tables.Table):
     def _query(self, **changes) -> str:
         """querystring_replace: the request's query with `changes`, escaped for an attribute."""
         params = {**dict(self.request.GET), **changes}
-        return escape("?" + urlencode(params, doseq=True))
+        return _escape("?" + urlencode(params, doseq=True))
 
 
 def _attrs(attrs) -> str:
     return attrs.as_html() if hasattr(attrs, "as_html") else ""
-
-
-def _escape(value) -> str:
-    """conditional_escape without its lazy-string wrapper (the body escapes ~500 values a page):
-    safe strings pass, anything else goes through html.escape, as django.utils.html.escape does."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return escape(str(value))
-
-
-def _format_html(format_string: str, *args) -> SafeString:
-    """format_html, with the arguments escaped by _escape."""
-    return SafeString(format_string.format(*map(_escape, args)))

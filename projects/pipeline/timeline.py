@@ -1,12 +1,15 @@
 """The project page's timeline: follow-ups, stage changes, and edits and files told field by field
 in words (projects.pipeline.history, the one way to describe history), newest first, in a fixed number
-of queries, and rendered in one pass (timeline_html)."""
+of queries, and rendered in one pass (timeline_html).
+
+Why timeline_html is not a template: 100 entries of a dozen template nodes each were a quarter of
+the project page's time (docs/benchmarks.md, issue 9); it builds the markup
+templates/projects/_follow_ups.html had, every value through projects.core.html.escape."""
 
 from __future__ import annotations
 
 import datetime
 import re
-from html import escape
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
@@ -16,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from operators.access import visible_projects, visible_related
+from projects.core.html import escape
 from projects.pipeline.history import person
 from projects.pipeline.history import project_timeline as history_entries
 from projects.pipeline.models import Attachment, FollowUp, PossibleDuplicate, Project, Stage, StageChange, Status

@@ -3,14 +3,13 @@ up to date (creating leads and recording follow-ups use projects.pipeline.servic
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from operators.access import may_change
-from projects.core.errors import PipelineError, StaleVersion
+from projects.core.errors import PipelineError, StaleVersion, full_clean
 from projects.pipeline.history import changes_since
 from projects.pipeline.models import Project
 from projects.pipeline.stages import claim_version, save_claimed
@@ -41,13 +40,6 @@ EDITABLE_FIELDS = [
 ]
 
 
-def _full_clean(instance, exclude=None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise PipelineError(_("Please correct the errors below."), exc.message_dict) from exc
-
-
 @transaction.atomic
 def project_update(*, project: Project, user, expected_version: int, **fields) -> Project:
     """Change a project's details. The version the user saw must be current (no lost update)."""
@@ -61,7 +53,7 @@ def project_update(*, project: Project, user, expected_version: int, **fields) -
     project.refresh_from_db()
     for name, value in fields.items():
         setattr(project, name, value)
-    _full_clean(project, exclude=["need_to_know"])
+    full_clean(project, exclude=["need_to_know"])
     project.last_activity_at = timezone.now()
     project._history_user = user
     project.save()

@@ -46,7 +46,6 @@ from projects.core.periods import Period, week_start
 from projects.pipeline.models import ChainLink, IndustryChain, Project, SourceMode, Stage, StageChange, Status
 
 ZERO = Decimal(0)
-YI = Decimal(100_000_000)
 AMOUNT_FIELD = DecimalField(max_digits=20, decimal_places=2)
 STAGES = list(Stage)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET
 
 from operators.access import reads_dashboards, scope_for, visible_zones
 from projects.core import periods
+from projects.core.amounts import YI
 from projects.core.confidential import display_investor, display_title
+from projects.core.downloads import download
 from projects.delivery.selectors import CATEGORIES, three_not_yets_counts
 from projects.reporting import metrics
 from projects.reporting.forms import RANK_CHOICES, DashboardForm
@@ -130,7 +132,7 @@ def dashboard_context(user, form: DashboardForm) -> dict:
         "funnel": {
             "labels": [str(r["stage"].label) for r in funnel],
             "reached": [r["reached"] for r in funnel],
-            "amount": [float(r["amount"] / metrics.YI) for r in funnel],
+            "amount": [float(r["amount"] / YI) for r in funnel],
         },
         "rates": {
             "labels": [str(r["zone"]) for r in rates["rows"]],
@@ -141,7 +143,7 @@ def dashboard_context(user, form: DashboardForm) -> dict:
         "sources": {
             "labels": [str(r["mode"].label) for r in sources],
             "n": [r["n"] for r in sources],
-            "amount": [float((r["amount"] or 0) / metrics.YI) for r in sources],
+            "amount": [float((r["amount"] or 0) / YI) for r in sources],
         },
         "weeks": {
             "labels": [w["start"].strftime("%m-%d") for w in weeks],
@@ -270,9 +272,4 @@ def ledger_export(request):
         return HttpResponseBadRequest("\n".join(problems), content_type="text/plain; charset=utf-8")
     period = form.period_value()
     dataset = ledger_dataset(ledger_projects(request.user, form.filters(), period), request.user, period)
-    response = HttpResponse(
-        dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = _("ledger") + f"-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{urlencode({'': name})[1:]}"
-    return response
+    return download(dataset.export("xlsx"), _("ledger") + f"-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx")

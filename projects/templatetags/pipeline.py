@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from projects.core import confidential
-from projects.pipeline import history, selectors
+from projects.pipeline import history
 
 register = template.Library()
 
@@ -22,11 +22,6 @@ def shown_investor(project, user) -> str:
 @register.filter
 def names_shown(project, user) -> bool:
     return confidential.can_see_names(project, user)
-
-
-@register.filter
-def changeable_by(project, user) -> bool:
-    return selectors.can_change(user, project)
 
 
 @register.filter

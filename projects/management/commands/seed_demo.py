@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from operators.models import Membership, NotificationPreference, Organization, Role, Zone
+from projects.core.amounts import WAN, YI
 from projects.core.validators import CHARSET, credit_code_check_char
 from projects.pipeline.models import (
     ChainLink,
@@ -32,8 +33,6 @@ from projects.pipeline.models import (
 
 DEMO_PASSWORD = "demo-2026"  # noqa: S105 - printed on purpose: these are demo logins
 CITY = "江州市"
-WAN = Decimal(10_000)
-YI = Decimal(100_000_000)
 
 ZONES = [
     # name, short name, kind, level, county
