@@ -40,6 +40,7 @@ from projects.delivery.models import (
     SupervisionReport,
 )
 from projects.pipeline.models import Attachment, Project, Stage, Status
+from projects.pipeline.versions import write_project
 
 SIGNED_STAGES = [s for s in Stage.values if Stage.order(s) >= Stage.order(Stage.INTENTION_SIGNED)]
 EVIDENCE_KINDS = [Attachment.Kind.VOUCHER, Attachment.Kind.AUDIT_REPORT]
@@ -169,8 +170,7 @@ def delivery_start(*, project: Project, user) -> DeliveryPlan:
     if project.operating_company_id is None:
         company = zone_operating_company(project)
         if company:
-            Project.objects.filter(pk=project.pk).update(operating_company=company)
-            project.operating_company = company
+            _touch_project(project, user, reason=_("Delivery started"), operating_company=company)
     return plan
 
 
@@ -181,17 +181,10 @@ def _plan(project: Project, user) -> DeliveryPlan:
 # -- milestones -------------------------------------------------------------------------------
 
 
-def _touch_project(project: Project, user, **fields) -> None:
-    """Write project fields that delivery owns, as a new version with history."""
-    current = Project.objects.select_for_update().get(pk=project.pk)
-    for name, value in fields.items():
-        setattr(current, name, value)
-    current.version += 1
-    current.last_activity_at = timezone.now()
-    current._history_user = user
-    current.save(update_fields=[*fields, "version", "last_activity_at", "updated_at"])
-    for name in [*fields, "version", "last_activity_at"]:
-        setattr(project, name, getattr(current, name))
+def _touch_project(project: Project, user, reason: str = "", **fields) -> None:
+    """Write project fields that delivery owns, as a new version with history (the plan's forms
+    carry no version: a delivery record stands over edits in flight, which are then refused)."""
+    write_project(project, user, reason=reason, clean=False, **fields)
 
 
 @transaction.atomic

@@ -325,6 +325,7 @@ def project_confidentiality(request, pk):
         raise PermissionDenied
     people = need_to_know.need_to_know_candidates(project)
     form = ConfidentialityForm(request.POST or None, project=project, people=people.order_by("first_name", "username"))
+    extra = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -334,12 +335,15 @@ def project_confidentiality(request, pk):
                 is_confidential=data["is_confidential"],
                 codename=data["codename"],
                 need_to_know=list(data["need_to_know"]),
+                expected_version=data["version"],
             )
+        except StaleVersion as exc:
+            extra = _conflict(form, exc, project)
         except PipelineError as exc:
             _apply_errors(form, exc)
         else:
             return _done(request, project, _("Confidentiality saved."))
-    return _render_form(request, project, "projects/delivery/_confidentiality_form.html", {"form": form})
+    return _render_form(request, project, "projects/delivery/_confidentiality_form.html", {"form": form, **extra})
 
 
 @require_GET
