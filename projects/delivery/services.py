@@ -11,10 +11,8 @@ Who may do what:
 from __future__ import annotations
 
 import datetime
-import hashlib
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -39,6 +37,7 @@ from projects.delivery.models import (
     SupervisionOrder,
     SupervisionReport,
 )
+from projects.pipeline.attachments import attachment_upload
 from projects.pipeline.models import Attachment, Project, Stage, Status
 from projects.pipeline.versions import write_project
 
@@ -76,48 +75,10 @@ def _full_clean(obj, exclude=None) -> None:
 
 # -- evidence files ---------------------------------------------------------------------------
 
-# Until projects/attachments.py (stage-transitions issue) lands: the file's first bytes decide.
-MAGIC = [(b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png")]
-
-
-def evidence_content_type(upload) -> str:
-    """The content type of an uploaded evidence file, by its content (PDF, JPEG, PNG only)."""
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise PipelineError(
-            _("The file is too large."),
-            {"evidence": [_("The file is larger than %(mb)d MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20}]},
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, content_type in MAGIC:
-        if head.startswith(magic):
-            return content_type
-    raise PipelineError(
-        _("The file is not a PDF, JPEG or PNG."),
-        {"evidence": [_("“%(name)s” is not a PDF, JPEG or PNG file.") % {"name": upload.name}]},
-    )
-
 
 def _store_evidence(*, project: Project, upload, kind: str, user) -> Attachment:
-    content_type = evidence_content_type(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    attachment = Attachment(
-        project=project,
-        original_name=upload.name[:255],
-        content_type=content_type,
-        size=upload.size,
-        kind=kind,
-        sha256=digest.hexdigest(),
-        uploaded_by=user,
-    )
-    attachment.file.save(upload.name, upload, save=False)
-    attachment._history_user = user
-    attachment.save()
-    return attachment
+    """An evidence file, checked and stored as every upload is (projects.pipeline.attachments)."""
+    return attachment_upload(project=project, user=user, uploaded=upload, kind=kind, field="evidence")
 
 
 # -- starting delivery ------------------------------------------------------------------------
