@@ -79,11 +79,12 @@ class ProjectAdminForm(forms.ModelForm):
             if current.version != seen:
                 stale = StaleVersion()
                 changes = changes_since(current, seen)
-                self.data = self.data.copy()
-                self.data["seen_version"] = current.version
+                # The form keeps the values sent, older ones included: saving them again would undo
+                # the other change, so it stays refused until the page is opened again.
                 raise ValidationError(
                     [str(stale.message)]
                     + [_("%(field)s: %(seen)s → %(now)s") % {"field": f, "seen": a, "now": b} for f, a, b in changes]
+                    + [_("Open the page again to edit the current version.")]
                 )
         return data
 

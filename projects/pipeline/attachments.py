@@ -73,9 +73,8 @@ def clean_file_name(name: str) -> str:
     """The name an upload is shown and downloaded under: its last path part (either slash), no
     control or other unprintable characters, no leading dots or spaces, at most 255 characters
     (the extension kept); "file" when nothing is left. Never used on disk."""
-    name = re.split(r"[/\\]", name or "")[-1]
-    name = "".join(c if c.isprintable() else " " for c in name)
-    name = " ".join(name.split()).lstrip(". ")
+    name = " ".join(re.split(r"[/\\]", name or "")[-1].split())
+    name = "".join(c for c in name if c.isprintable()).strip().lstrip(". ")
     if not name:
         return "file"
     stem, dot, extension = name.rpartition(".")
