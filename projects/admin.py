@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -68,14 +69,18 @@ class ProjectAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_version"].required = True
-            self.fields["seen_version"].initial = self.instance.version
+            # The row's version now (the instance may be an older one, in the history's views).
+            self.fields["seen_version"].initial = (
+                Project.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            )
 
     def clean(self):
         data = super().clean()
         seen = data.get("seen_version")
         if self.instance.pk and seen is not None:
             # Held until the admin's save commits (its change view is one transaction).
-            current = Project.objects.select_for_update().get(pk=self.instance.pk)
+            rows = Project.objects.select_for_update() if connection.in_atomic_block else Project.objects
+            current = rows.get(pk=self.instance.pk)
             if current.version != seen:
                 stale = StaleVersion()
                 changes = changes_since(current, seen)
