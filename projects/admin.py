@@ -1,11 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from projects.core.errors import PipelineError
+from projects.core.errors import PipelineError, StaleVersion
+from projects.pipeline.history import changes_since
 from projects.pipeline.models import (
     Attachment,
     ChainLink,
@@ -18,7 +21,9 @@ from projects.pipeline.models import (
     Stage,
     StageChange,
 )
+from projects.pipeline.need_to_know import need_to_know_reason
 from projects.pipeline.stages import project_move_stage
+from projects.pipeline.versions import claim_version, save_version
 
 
 class ChainLinkInline(admin.TabularInline):
@@ -52,8 +57,46 @@ class ProjectActionForm(ActionForm):
     note = forms.CharField(label=gettext_lazy("Note"), required=False)
 
 
+class ProjectAdminForm(forms.ModelForm):
+    """The project's change form carries the version it was opened at: saved over a project that
+    changed since, it is refused with what changed (the version rule, projects.pipeline.versions)."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    # No Meta: the admin builds the form for the model with the fields it shows.
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].required = True
+            # The row's version now (the instance may be an older one, in the history's views).
+            self.fields["seen_version"].initial = (
+                Project.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            )
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get("seen_version")
+        if self.instance.pk and seen is not None:
+            # Held until the admin's save commits (its change view is one transaction).
+            rows = Project.objects.select_for_update() if connection.in_atomic_block else Project.objects
+            current = rows.get(pk=self.instance.pk)
+            if current.version != seen:
+                stale = StaleVersion()
+                changes = changes_since(current, seen)
+                # The form keeps the values sent, older ones included: saving them again would undo
+                # the other change, so it stays refused until the page is opened again.
+                raise ValidationError(
+                    [str(stale.message)]
+                    + [_("%(field)s: %(seen)s → %(now)s") % {"field": f, "seen": a, "now": b} for f, a, b in changes]
+                    + [_("Open the page again to edit the current version.")]
+                )
+        return data
+
+
 @admin.register(Project)
 class ProjectAdmin(SimpleHistoryAdmin):
+    form = ProjectAdminForm
     action_form = ProjectActionForm
     actions = ["move_stage"]
     list_display = [
@@ -108,6 +151,25 @@ class ProjectAdmin(SimpleHistoryAdmin):
                 moved += 1
         if moved:
             self.message_user(request, _("%(n)d project(s) moved.") % {"n": moved}, messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        """A change is a new version with its history (who, and whose need-to-know changed)."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        current = claim_version(obj, request.user, form.cleaned_data["seen_version"])
+        obj.version = current.version
+        chosen = form.cleaned_data.get("need_to_know")
+        before = list(obj.need_to_know.order_by("pk"))  # the list is saved after the row
+        reason = need_to_know_reason(before, sorted(chosen, key=lambda p: p.pk)) if chosen is not None else ""
+        save_version(
+            obj,
+            request.user,
+            fields=None,
+            reason=reason or _("Changed in the administration"),
+            activity=False,
+            clean=False,
+        )
 
     # Stage and status change only through projects.pipeline.stages (evidence, version check, StageChange).
     def get_readonly_fields(self, request, obj=None):

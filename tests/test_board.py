@@ -185,7 +185,8 @@ def test_readers_see_the_card_without_a_move_button(client, cast, project):
     assert f'data-id="{project.pk}"' in html
     assert f'action="/projects/{project.pk}/move/' not in html
     response = client.post(f"/projects/{project.pk}/move/", {"to_stage": "contacted", "version": 1})
-    assert response.status_code == 404
+    # In scope, not theirs to change: refused, saying why (not "not found").
+    assert response.status_code == 403
 
 
 def test_it_rejects_get_on_move(client, cast, project):

@@ -69,11 +69,11 @@ def test_the_second_writer_waits_on_the_first_and_then_gets_the_conflict(cast, m
     on it, then commits; the second then sees the new version and writes nothing."""
     _needs_postgres()
     project = project_at(Stage.NEGOTIATING, organization=cast.committee_a, zone=cast.zone_a, owner=cast.officer)
-    original = stages.save_claimed
+    original = stages.save_version
     first_claimed = threading.Event()
     second_may_start = threading.Event()
 
-    def slow_save(current, project_, user, note, fields):
+    def slow_save(current, user, **kwargs):
         if user.pk == cast.officer.pk:
             first_claimed.set()
             # Wait until the other connection is blocked on this row's lock.
@@ -87,9 +87,9 @@ def test_the_second_writer_waits_on_the_first_and_then_gets_the_conflict(cast, m
                         break
                     second_may_start.set()
                     threading.Event().wait(0.01)
-        return original(current, project_, user, note, fields)
+        return original(current, user, **kwargs)
 
-    monkeypatch.setattr(stages, "save_claimed", slow_save)
+    monkeypatch.setattr(stages, "save_version", slow_save)
     results: dict = {}
     first = threading.Thread(target=_run, args=(cast.officer.pk, project.pk, Stage.SITE_VISIT, "退回考察", results))
     first.start()

@@ -137,12 +137,12 @@ def test_the_owner_edits_confidentiality_and_the_list(client, cast, media):
     client.force_login(cast.officer)
     response = client.post(
         reverse("projects:project_confidentiality", args=[project.pk]),
-        {"is_confidential": "on", "codename": "", "need_to_know": [cast.county_manager.pk]},
+        {"version": 1, "is_confidential": "on", "codename": "", "need_to_know": [cast.county_manager.pk]},
     )
     assert response.status_code == 200 and "codename" in response.context["form"].errors
     response = client.post(
         reverse("projects:project_confidentiality", args=[project.pk]),
-        {"is_confidential": "on", "codename": "启明", "need_to_know": [cast.county_manager.pk]},
+        {"version": 1, "is_confidential": "on", "codename": "启明", "need_to_know": [cast.county_manager.pk]},
     )
     assert response.status_code == 302
     project.refresh_from_db()

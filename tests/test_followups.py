@@ -136,4 +136,4 @@ def test_it_rejects_get_and_readers(client, cast, project):
     assert client.get(f"/projects/{project.pk}/follow-ups/").status_code == 405
     client.force_login(cast.city_manager)
     assert client.get(f"/projects/{project.pk}/").status_code == 200
-    assert client.post(f"/projects/{project.pk}/follow-ups/", post_data()).status_code == 404
+    assert client.post(f"/projects/{project.pk}/follow-ups/", post_data()).status_code == 403

@@ -50,7 +50,9 @@ ARGLESS = (None, "reset", "fmt", "token", "mail_file")
 @dataclass
 class Expect:
     """`obj`: which object the URL takes (None: no argument). `allowed`: roles that get `ok` on
-    an object in their scope; the others get `denied`. Out of scope is always 404."""
+    an object in their scope; the others get `denied`. Out of scope is always 404. A page of a
+    project (or of something of a project) answers who sees it but may not act with 403 and a
+    sentence saying why (projects.pipeline.rights), never 404."""
 
     obj: str | None
     allowed: set
@@ -84,8 +86,8 @@ EXPECTATIONS = {
     "projects:duplicate_check": Expect(None, EVERYONE),
     "projects:investor_search": Expect(None, EVERYONE),
     "projects:detail": Expect("project", EVERYONE),
-    "projects:followup_create": Expect("project", CHANGERS, denied=404, post=True, get=405),
-    "projects:move": Expect("project", CHANGERS, denied=404, post=True, get=405),
+    "projects:followup_create": Expect("project", CHANGERS, post=True, get=405),
+    "projects:move": Expect("project", CHANGERS, post=True, get=405),
     # Delivery.
     # The former delivery page redirects to the project page (in scope only).
     "projects:project_stage": Expect("project", CHANGERS, post=True),
@@ -161,6 +163,8 @@ EXPECTATIONS = {
 }
 # Objects hanging off a project: their URLs carry the project's pk and their own.
 CHILD_KWARGS = {"tranche": "tranche_pk", "service_request": "item_pk", "order": "order_pk"}
+# A project or something of one: seen but not the user's to act on is 403 (saying why), not 404.
+PROJECT_OBJECTS = {"project", "attachment", *CHILD_KWARGS}
 
 
 def url_patterns(resolver=None, prefix="", namespace=None):
@@ -193,6 +197,17 @@ def test_every_url_pattern_has_an_expectation():
     assert not missing, "Add these URL patterns to EXPECTATIONS in tests/test_permissions_matrix.py: " + ", ".join(
         missing
     )
+
+
+def test_project_pages_refuse_with_403_not_404():
+    """Out of scope is 404; in scope without the right is 403, the same on every HTML page of a
+    project (the API has its own answers)."""
+    wrong = [
+        name
+        for name, expect in EXPECTATIONS.items()
+        if expect.obj in PROJECT_OBJECTS and not name.startswith("api:") and expect.denied != 403
+    ]
+    assert not wrong, wrong
 
 
 def test_no_expectation_is_left_for_a_removed_view():
@@ -290,6 +305,8 @@ def test_matrix(client, cast, world, name):
             failures.append(
                 f"{role} {method.upper()} {url} ({'in' if side else 'no object'}): {response.status_code} ≠ {wanted}"
             )
+        elif wanted == 403 and not name.startswith("api:") and not (response.context or {}).get("exception"):
+            failures.append(f"{role} {method.upper()} {url}: 403 without a sentence saying why")
 
     # Anonymous visitors.
     client.logout()

@@ -32,11 +32,12 @@ class StaleVersion(PipelineError):
         self.current_version = current_version
 
 
-def full_clean(obj, exclude=None, prefix: str = "") -> None:
-    """The model's own validation, its field messages as a PipelineError the form can show (each
-    field name prefixed with `prefix`, for a form whose fields are named so, e.g. "investor_")."""
+def full_clean(obj, exclude=None, prefix: str = "", error: type[PipelineError] | None = None) -> None:
+    """The model's own validation, its field messages as a PipelineError (or `error`, a subclass)
+    the form can show (each field name prefixed with `prefix`, for a form whose fields are named
+    so, e.g. "investor_")."""
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
         errors = {name if name == "__all__" else f"{prefix}{name}": msgs for name, msgs in exc.message_dict.items()}
-        raise PipelineError(gettext("Please correct the errors below."), errors) from exc
+        raise (error or PipelineError)(gettext("Please correct the errors below."), errors) from exc

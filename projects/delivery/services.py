@@ -11,10 +11,8 @@ Who may do what:
 from __future__ import annotations
 
 import datetime
-import hashlib
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -38,7 +36,9 @@ from projects.delivery.models import (
     SupervisionOrder,
     SupervisionReport,
 )
+from projects.pipeline.attachments import attachment_upload
 from projects.pipeline.models import Attachment, Project, Stage
+from projects.pipeline.versions import write_project
 
 SIGNED_STAGES = [s for s in Stage.values if Stage.order(s) >= Stage.order(Stage.INTENTION_SIGNED)]
 EVIDENCE_KINDS = [Attachment.Kind.VOUCHER, Attachment.Kind.AUDIT_REPORT]
@@ -67,48 +67,10 @@ def _require_supervise(user, project: Project) -> None:
 
 # -- evidence files ---------------------------------------------------------------------------
 
-# Until projects/attachments.py (stage-transitions issue) lands: the file's first bytes decide.
-MAGIC = [(b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png")]
-
-
-def evidence_content_type(upload) -> str:
-    """The content type of an uploaded evidence file, by its content (PDF, JPEG, PNG only)."""
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise PipelineError(
-            _("The file is too large."),
-            {"evidence": [_("The file is larger than %(mb)d MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20}]},
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, content_type in MAGIC:
-        if head.startswith(magic):
-            return content_type
-    raise PipelineError(
-        _("The file is not a PDF, JPEG or PNG."),
-        {"evidence": [_("“%(name)s” is not a PDF, JPEG or PNG file.") % {"name": upload.name}]},
-    )
-
 
 def _store_evidence(*, project: Project, upload, kind: str, user) -> Attachment:
-    content_type = evidence_content_type(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    attachment = Attachment(
-        project=project,
-        original_name=upload.name[:255],
-        content_type=content_type,
-        size=upload.size,
-        kind=kind,
-        sha256=digest.hexdigest(),
-        uploaded_by=user,
-    )
-    attachment.file.save(upload.name, upload, save=False)
-    attachment._history_user = user
-    attachment.save()
-    return attachment
+    """An evidence file, checked and stored as every upload is (projects.pipeline.attachments)."""
+    return attachment_upload(project=project, user=user, uploaded=upload, kind=kind, field="evidence")
 
 
 # -- starting delivery ------------------------------------------------------------------------
@@ -161,8 +123,7 @@ def delivery_start(*, project: Project, user) -> DeliveryPlan:
     if project.operating_company_id is None:
         company = zone_operating_company(project)
         if company:
-            Project.objects.filter(pk=project.pk).update(operating_company=company)
-            project.operating_company = company
+            _touch_project(project, user, reason=_("Delivery started"), operating_company=company)
     return plan
 
 
@@ -173,17 +134,10 @@ def _plan(project: Project, user) -> DeliveryPlan:
 # -- milestones -------------------------------------------------------------------------------
 
 
-def _touch_project(project: Project, user, **fields) -> None:
-    """Write project fields that delivery owns, as a new version with history."""
-    current = Project.objects.select_for_update().get(pk=project.pk)
-    for name, value in fields.items():
-        setattr(current, name, value)
-    current.version += 1
-    current.last_activity_at = timezone.now()
-    current._history_user = user
-    current.save(update_fields=[*fields, "version", "last_activity_at", "updated_at"])
-    for name in [*fields, "version", "last_activity_at"]:
-        setattr(project, name, getattr(current, name))
+def _touch_project(project: Project, user, reason: str = "", **fields) -> None:
+    """Write project fields that delivery owns, as a new version with history (the plan's forms
+    carry no version: a delivery record stands over edits in flight, which are then refused)."""
+    write_project(project, user, reason=reason, clean=False, **fields)
 
 
 @transaction.atomic

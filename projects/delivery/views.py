@@ -1,6 +1,7 @@
 """Pages of delivery after the signature: a project's delivery plan and the 三未 / supervision
-overview. Thin: scoping through operators.access (out of scope → 404), writes through
-projects.delivery.services, state changes only on POST."""
+overview. Thin: projects opened through projects.pipeline.rights (out of scope → 404, in scope
+without the right → 403 saying why), writes through projects.delivery.services, state changes
+only on POST."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from operators.access import scope_for, visible_projects, visible_zones
+from operators.access import scope_for, visible_zones
 from projects.core.confidential import can_see_names, display_investor, display_title
 from projects.core.errors import PipelineError
 from projects.delivery import services as delivery
@@ -57,29 +59,22 @@ from projects.delivery.selectors import (
     zone_funds_in_place,
 )
 from projects.pipeline.models import ConfidentialAccess, Project
+from projects.pipeline.rights import Right, project_for_changing, project_for_reading
 
-
-def _project(request, pk: int) -> Project:
-    projects = Project.objects.select_related(
-        "investor", "zone", "organization", "owner", "operating_company", "service_contact"
-    )
-    return get_object_or_404(visible_projects(request.user, projects), pk=pk)
+# The ways of changing a project's delivery (projects.pipeline.rights: 404 out of scope, 403 saying why).
+DELIVER = Right(
+    delivery.can_deliver,
+    gettext_lazy("Only the operating company of the zone or the project's team can update its delivery."),
+)
+SUPERVISE = Right(delivery.can_supervise, gettext_lazy("Only a manager can supervise a project."))
 
 
 def _deliverable(request, pk: int) -> Project:
-    """404 when the user cannot see the project; 403 when they see it but may not deliver it."""
-    project = _project(request, pk)
-    if not delivery.can_deliver(request.user, project):
-        raise PermissionDenied
-    return project
+    return project_for_changing(request, pk, DELIVER)
 
 
 def _supervisable(request, pk: int) -> Project:
-    """404 when the user cannot see the project; 403 when they see it but are no manager."""
-    project = _project(request, pk)
-    if not delivery.can_supervise(request.user, project):
-        raise PermissionDenied
-    return project
+    return project_for_changing(request, pk, SUPERVISE)
 
 
 def _plan_url(project: Project, anchor: str = "") -> str:
@@ -194,7 +189,7 @@ def _fail(request, project, exc: PipelineError, form_name: str, form):
 
 @require_GET
 def plan(request, pk: int):
-    return _render_plan(request, _project(request, pk))
+    return _render_plan(request, project_for_reading(request, pk))
 
 
 @require_POST
@@ -288,7 +283,7 @@ def tranche_record(request, pk: int):
 
 @require_GET
 def tranche_correct_form(request, pk: int, tranche_pk: int):
-    project = _project(request, pk)
+    project = project_for_reading(request, pk)
     tranche = get_object_or_404(FundsTranche.objects.filter(project=project), pk=tranche_pk)
     return render(
         request,
@@ -388,8 +383,7 @@ def service_request_open(request, pk: int):
 @require_POST
 def service_request_close(request, pk: int, item_pk: int):
     item = get_object_or_404(visible_service_requests(request.user), pk=item_pk, project_id=pk)
-    if not delivery.can_deliver(request.user, item.project):
-        raise PermissionDenied
+    _deliverable(request, pk)
     form = CloseForm(request.POST)
     try:
         if not form.is_valid():
@@ -438,7 +432,7 @@ def _my_order(request, pk: int, order_pk: int) -> SupervisionOrder:
     """An order its recipient acts on: 404 out of scope, 403 to anyone else who sees it."""
     order = _order(request, pk, order_pk)
     if order.assignee_id != request.user.pk and not scope_for(request.user).is_admin:
-        raise PermissionDenied
+        raise PermissionDenied(_("Only the recipient of the order can acknowledge it or report on it."))
     return order
 
 
@@ -474,8 +468,7 @@ def order_report(request, pk: int, order_pk: int):
 @require_POST
 def order_close(request, pk: int, order_pk: int):
     order = _order(request, pk, order_pk)
-    if not delivery.can_supervise(request.user, order.project):
-        raise PermissionDenied
+    _supervisable(request, pk)
     form = OrderCloseForm(request.POST)
     try:
         form.is_valid()

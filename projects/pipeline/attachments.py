@@ -5,6 +5,7 @@ never deleted: a replaced file stays on disk and in the attachment's history."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -35,7 +36,7 @@ def sniff_content_type(head: bytes) -> str | None:
 
 def check_file(uploaded, field: str = "file") -> str:
     """The content type of an acceptable upload; AttachmentError saying why it is refused."""
-    name = getattr(uploaded, "name", "") or _("the file")
+    name = clean_file_name(uploaded.name) if getattr(uploaded, "name", "") else _("the file")
     limit = settings.ATTACHMENT_MAX_BYTES
     if uploaded.size > limit:
         raise AttachmentError(
@@ -68,20 +69,34 @@ def _store(uploaded) -> tuple[str, str]:
     return stored, digest.hexdigest()
 
 
-def _original_name(uploaded) -> str:
-    return (uploaded.name or "file").replace("/", "_").replace("\\", "_")[-255:]
+def clean_file_name(name: str) -> str:
+    """The name an upload is shown and downloaded under: its last path part (either slash), no
+    control or other unprintable characters, no leading dots or spaces, at most 255 characters
+    (the extension kept); "file" when nothing is left. Never used on disk."""
+    name = " ".join(re.split(r"[/\\]", name or "")[-1].split())
+    name = "".join(c for c in name if c.isprintable()).strip().lstrip(". ")
+    if not name:
+        return "file"
+    stem, dot, extension = name.rpartition(".")
+    if len(name) > 255:
+        name = stem[: 255 - len(extension) - 1] + dot + extension if dot and len(extension) < 20 else name[:255]
+    return name
 
 
 @transaction.atomic
-def attachment_upload(*, project: Project, user, uploaded, kind: str = Attachment.Kind.OTHER) -> Attachment:
-    """Store an evidence file for a project."""
+def attachment_upload(
+    *, project: Project, user, uploaded, kind: str = Attachment.Kind.OTHER, field: str = "file"
+) -> Attachment:
+    """Store an evidence file for a project (every upload: the project's files, a stage's signed
+    agreement, a tranche's voucher, a commitment's evidence). `field`: the form field that
+    carried the file, which the refusal names."""
     if kind not in Attachment.Kind.values:
         raise AttachmentError(_("Unknown kind of file."), {"kind": [_("Choose a kind from the list.")]})
-    content_type = check_file(uploaded)
+    content_type = check_file(uploaded, field=field)
     stored, sha256 = _store(uploaded)
     attachment = Attachment(
         project=project,
-        original_name=_original_name(uploaded),
+        original_name=clean_file_name(uploaded.name),
         content_type=content_type,
         size=uploaded.size,
         kind=kind,
@@ -101,7 +116,7 @@ def attachment_replace(*, attachment: Attachment, user, uploaded) -> Attachment:
     content_type = check_file(uploaded)
     stored, sha256 = _store(uploaded)
     attachment.file.name = stored
-    attachment.original_name = _original_name(uploaded)
+    attachment.original_name = clean_file_name(uploaded.name)
     attachment.content_type = content_type
     attachment.size = uploaded.size
     attachment.sha256 = sha256

@@ -207,7 +207,7 @@ class OwnerForm(VersionedForm):
         self.initial.setdefault("owner", project.owner_id)
 
 
-class ConfidentialityForm(BootstrapForm):
+class ConfidentialityForm(VersionedForm):
     is_confidential = forms.BooleanField(label=_("Confidential"), required=False)
     codename = forms.CharField(label=_("Codename"), required=False, max_length=100)
     need_to_know = forms.ModelMultipleChoiceField(
@@ -224,6 +224,7 @@ class ConfidentialityForm(BootstrapForm):
         self.fields["need_to_know"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
         if not self.is_bound:
             self.initial.update(
+                version=project.version,
                 is_confidential=project.is_confidential,
                 codename=project.codename,
                 need_to_know=list(project.need_to_know.values_list("pk", flat=True)),

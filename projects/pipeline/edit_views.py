@@ -1,14 +1,13 @@
 """Delivery pages: stage and status changes with their evidence, files, the zone's page for the
 operating company, owner reassignment, confidentiality and its access log, the dispute queue.
-Views are thin: they scope through operators.access (outside scope: 404; visible but not
-changeable: 403) and call the services."""
+Views are thin: they open the project through projects.pipeline.rights (outside scope: 404;
+visible but not the user's to change: 403 saying why) and call the services."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Case, DateField, IntegerField, OuterRef, Subquery, Value, When
@@ -22,9 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from operators.access import (
-    changeable_projects,
-    is_team_lead_of,
-    pipeline_projects,
     settles_disputes,
     visible_projects,
     visible_related,
@@ -56,6 +52,12 @@ from projects.pipeline.models import (
     Status,
 )
 from projects.pipeline.ownership import possible_owners, project_assign_owner
+from projects.pipeline.rights import (
+    ASSIGN_OWNER,
+    MANAGE_CONFIDENTIALITY,
+    WORK_PIPELINE,
+    project_for_changing,
+)
 from projects.pipeline.stages import project_move_stage, project_set_status
 from projects.pipeline.writes import project_update_delivery
 
@@ -67,25 +69,6 @@ REGISTRATION_TO_CONSTRUCTION_DAYS = 90
 
 def _projects():
     return Project.objects.select_related("investor", "zone", "organization", "owner")
-
-
-def _visible_project(request, pk) -> Project:
-    return get_object_or_404(visible_projects(request.user, _projects()), pk=pk)
-
-
-def _changeable_project(request, pk) -> Project:
-    """404 when the user cannot see it; 403 when they see it but may not change it."""
-    project = _visible_project(request, pk)
-    if not changeable_projects(request.user, Project.objects.filter(pk=pk)).exists():
-        raise PermissionDenied
-    return project
-
-
-def _pipeline_project(request, pk) -> Project:
-    project = _visible_project(request, pk)
-    if not pipeline_projects(request.user, Project.objects.filter(pk=pk)).exists():
-        raise PermissionDenied
-    return project
 
 
 def project_page_url(project) -> str:
@@ -143,7 +126,7 @@ def _conflict(form, exc: StaleVersion, project):
 
 @require_http_methods(["GET", "POST"])
 def project_stage(request, pk):
-    project = _changeable_project(request, pk)
+    project = project_for_changing(request, pk)
     operator_only = not works_pipeline_of(request.user, project)
     form = StageChangeForm(
         request.POST or None,
@@ -187,7 +170,7 @@ def project_stage(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def project_status(request, pk):
-    project = _pipeline_project(request, pk)
+    project = project_for_changing(request, pk, WORK_PIPELINE)
     form = StatusChangeForm(request.POST or None, project=project)
     extra = {}
     if request.method == "POST" and form.is_valid():
@@ -215,7 +198,7 @@ def project_status(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def project_details(request, pk):
-    project = _changeable_project(request, pk)
+    project = project_for_changing(request, pk)
     form = DeliveryDetailsForm(request.POST or None, project=project)
     extra = {}
     if request.method == "POST" and form.is_valid():
@@ -237,7 +220,7 @@ def project_details(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def attachment_new(request, pk):
-    project = _changeable_project(request, pk)
+    project = project_for_changing(request, pk)
     form = AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -254,7 +237,7 @@ def attachment_new(request, pk):
 @require_http_methods(["GET", "POST"])
 def attachment_replace_view(request, pk):
     attachment = get_object_or_404(visible_related(request.user, Attachment.objects.select_related("project")), pk=pk)
-    project = _changeable_project(request, attachment.project_id)
+    project = project_for_changing(request, attachment.project_id)
     form = ReplaceFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -295,9 +278,7 @@ def attachment_download(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def project_owner(request, pk):
-    project = _visible_project(request, pk)
-    if not is_team_lead_of(request.user, project.organization_id):
-        raise PermissionDenied
+    project = project_for_changing(request, pk, ASSIGN_OWNER)
     form = OwnerForm(request.POST or None, project=project, owners=possible_owners(project))
     extra = {}
     if request.method == "POST" and form.is_valid():
@@ -320,11 +301,10 @@ def project_owner(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def project_confidentiality(request, pk):
-    project = _visible_project(request, pk)
-    if not need_to_know.can_manage_confidentiality(project, request.user):
-        raise PermissionDenied
+    project = project_for_changing(request, pk, MANAGE_CONFIDENTIALITY)
     people = need_to_know.need_to_know_candidates(project)
     form = ConfidentialityForm(request.POST or None, project=project, people=people.order_by("first_name", "username"))
+    extra = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -334,19 +314,20 @@ def project_confidentiality(request, pk):
                 is_confidential=data["is_confidential"],
                 codename=data["codename"],
                 need_to_know=list(data["need_to_know"]),
+                expected_version=data["version"],
             )
+        except StaleVersion as exc:
+            extra = _conflict(form, exc, project)
         except PipelineError as exc:
             _apply_errors(form, exc)
         else:
             return _done(request, project, _("Confidentiality saved."))
-    return _render_form(request, project, "projects/delivery/_confidentiality_form.html", {"form": form})
+    return _render_form(request, project, "projects/delivery/_confidentiality_form.html", {"form": form, **extra})
 
 
 @require_GET
 def project_access_log(request, pk):
-    project = _visible_project(request, pk)
-    if not need_to_know.can_manage_confidentiality(project, request.user):
-        raise PermissionDenied
+    project = project_for_changing(request, pk, MANAGE_CONFIDENTIALITY)
     rows = ConfidentialAccess.objects.filter(project=project).select_related("user", "attachment")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     return render(

@@ -4,13 +4,14 @@ opening of a confidential project's page or file (shown to its owner)."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from operators.access import is_team_lead_of, users_seeing_project
 from projects.core.errors import PipelineError
+from projects.pipeline.history import person
 from projects.pipeline.models import ConfidentialAccess
+from projects.pipeline.versions import claim_version, save_version
 
 
 def log_confidential_access(*, project, user, attachment=None) -> None:
@@ -33,11 +34,32 @@ def need_to_know_candidates(project):
     )
 
 
+def need_to_know_reason(before, after) -> str:
+    """The history's words for a change of the need-to-know list: who was added, who removed."""
+    added = [p for p in after if p.pk not in {q.pk for q in before}]
+    removed = [p for p in before if p.pk not in {q.pk for q in after}]
+    parts = []
+    if added:
+        parts.append(_("added %(names)s") % {"names": _(", ").join(person(p) for p in added)})
+    if removed:
+        parts.append(_("removed %(names)s") % {"names": _(", ").join(person(p) for p in removed)})
+    if not parts:
+        return ""
+    return _("Need-to-know list: %(changes)s") % {"changes": "; ".join(parts)}
+
+
 @transaction.atomic
 def project_set_confidentiality(
-    *, project, user, is_confidential: bool, codename: str, need_to_know: list | None = None
+    *,
+    project,
+    user,
+    is_confidential: bool,
+    codename: str,
+    need_to_know: list | None = None,
+    expected_version: int | None = None,
 ) -> None:
-    """Mark a deal confidential (a codename is then required) and name who needs to know."""
+    """Mark a deal confidential (a codename is then required) and name who needs to know. A new
+    version of the project, whose history says who was added to the list or removed from it."""
     if not can_manage_confidentiality(project, user):
         raise PipelineError(_("Only the owner or a team lead of the organisation may change this."))
     codename = codename.strip()
@@ -53,13 +75,10 @@ def project_set_confidentiality(
             _("Some people cannot be added."),
             {"need_to_know": [_("%(name)s is not someone you can choose.") % {"name": outside[0]}]},
         )
-    project.is_confidential = is_confidential
-    project.codename = codename
-    try:
-        project.full_clean(exclude=["need_to_know"])
-    except ValidationError as exc:
-        raise PipelineError(_("Check the highlighted fields."), exc.message_dict) from exc
-    project._history_user = user
-    project._change_reason = _("Confidentiality changed")
-    project.save(update_fields=["is_confidential", "codename", "updated_at"])
-    project.need_to_know.set(people)
+    current = claim_version(project, user, expected_version)
+    before = list(current.need_to_know.order_by("pk"))
+    current.is_confidential = is_confidential
+    current.codename = codename
+    reason = need_to_know_reason(before, sorted(people, key=lambda p: p.pk)) or _("Confidentiality changed")
+    save_version(current, user, fields=["is_confidential", "codename"], reason=reason, project=project, activity=False)
+    current.need_to_know.set(people)

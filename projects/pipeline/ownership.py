@@ -10,7 +10,7 @@ from operators.access import is_team_lead_of
 from operators.models import Role
 from projects.core.errors import PipelineError
 from projects.pipeline.models import Project
-from projects.pipeline.stages import claim_version, save_claimed
+from projects.pipeline.versions import claim_version, save_version
 
 
 def possible_owners(project: Project):
@@ -39,9 +39,9 @@ def project_assign_owner(*, project: Project, user, owner, expected_version: int
             _("The new owner must work in the project's organisation."),
             {"owner": [_("Choose an officer of %(org)s.") % {"org": project.organization}]},
         )
-    current = claim_version(project, expected_version, user)
+    current = claim_version(project, user, expected_version)
     if current.owner_id == owner.pk:
         raise PipelineError(_("This person already owns the project."), {"owner": [_("Choose someone else.")]})
     current.owner = owner
-    save_claimed(current, project, user, note or _("Owner reassigned"), ["owner"])
+    save_version(current, user, fields=["owner"], reason=note or _("Owner reassigned"), project=project)
     return current

@@ -8,11 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from operators.access import (
-    changeable_projects,
     may_change,
     scope_for,
     visible_projects,
@@ -87,19 +85,6 @@ def project_search_q(user, text: str) -> Q:
     by_codename = Project.objects.filter(is_confidential=True, codename__icontains=text).order_by().values("pk")
     candidates = by_title.union(by_investor, by_codename)
     return Q(pk__in=candidates) & (names_visible_q(user) | Q(is_confidential=True, codename__icontains=text))
-
-
-def project_for_view(user, pk: int) -> Project:
-    return get_object_or_404(
-        project_list(user).select_related("operating_company", "service_contact", "created_by", "chain", "chain_link"),
-        pk=pk,
-    )
-
-
-def project_for_change(user, pk: int) -> Project:
-    """A project the user may change, else 404 (also when it exists but is only visible)."""
-    queryset = changeable_projects(user, Project.objects.select_related("investor", "organization", "zone"))
-    return get_object_or_404(queryset, pk=pk)
 
 
 def can_change(user, project: Project) -> bool:

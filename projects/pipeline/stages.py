@@ -7,16 +7,15 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from operators.access import operates_zone_of, works_pipeline_of
-from projects.core.errors import StaleVersion, TransitionError
+from projects.core.errors import TransitionError
 from projects.core.validators import validate_credit_code
 from projects.pipeline.attachments import AttachmentError, attachment_upload, check_file
-from projects.pipeline.history import changes_since
 from projects.pipeline.models import Attachment, FollowUp, LostReason, Project, Stage, StageChange, Status
+from projects.pipeline.versions import claim_version, save_version
 
 STAGES = list(Stage)
 
@@ -80,29 +79,6 @@ def evidence_errors(
     return errors
 
 
-def claim_version(project: Project, expected_version: int, user) -> Project:
-    """Take the version the user saw: a conditional UPDATE that only one of two concurrent
-    writers can win (it also holds the row until commit). Returns the current, claimed row."""
-    claimed = Project.objects.filter(pk=project.pk, version=expected_version).update(version=F("version") + 1)
-    if claimed != 1:
-        current = Project.objects.get(pk=project.pk)
-        raise StaleVersion(changes=changes_since(current, expected_version, user), current_version=current.version)
-    return Project.objects.get(pk=project.pk)
-
-
-def save_claimed(current: Project, project: Project, user, note: str, fields: list[str]) -> None:
-    current.last_activity_at = timezone.now()
-    try:
-        current.full_clean(exclude=["need_to_know"])
-    except ValidationError as exc:
-        raise TransitionError(_("The change needs more information."), exc.message_dict) from exc
-    current._history_user = user
-    current._change_reason = note[:100]
-    current.save(update_fields=[*fields, "version", "last_activity_at", "updated_at"])
-    # The caller's object now shows what was saved (its new version included).
-    project.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
-
-
 def _check_uploads(uploads) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for kind, uploaded in uploads:
@@ -140,7 +116,7 @@ def project_move_stage(
     full_rights = works_pipeline_of(user, project)
     if not full_rights and not operates_zone_of(user, project):
         raise TransitionError(_("You may not change this project."))
-    current = claim_version(project, expected_version, user)
+    current = claim_version(project, user, expected_version)
     if current.status != Status.ACTIVE:
         raise TransitionError(
             _("Resume the project before changing its stage."),
@@ -179,7 +155,7 @@ def project_move_stage(
     for name, value in evidence.items():
         setattr(current, name, value)
     current.stage = to_stage
-    save_claimed(current, project, user, note, [*evidence, "stage"])
+    save_version(current, user, fields=[*evidence, "stage"], reason=note, project=project, error=TransitionError)
     return StageChange.objects.create(
         project=current,
         from_stage=from_stage,
@@ -210,7 +186,7 @@ def project_set_status(
         raise TransitionError(_("Unknown status."), {"status": [_("Choose a status from the list.")]})
     if not works_pipeline_of(user, project):
         raise TransitionError(_("Only the owning organisation may put a project on hold, resume it or close it."))
-    current = claim_version(project, expected_version, user)
+    current = claim_version(project, user, expected_version)
     errors: dict[str, list[str]] = {}
     if status == current.status:
         errors["status"] = [_("The project already has this status.")]
@@ -239,7 +215,14 @@ def project_set_status(
     current.lost_reason = lost_reason if status == Status.LOST else ""
     current.on_hold_until = on_hold_until if status == Status.ON_HOLD else None
     current.status_note = note
-    save_claimed(current, project, user, note, ["status", "lost_reason", "on_hold_until", "status_note"])
+    save_version(
+        current,
+        user,
+        fields=["status", "lost_reason", "on_hold_until", "status_note"],
+        reason=note,
+        project=project,
+        error=TransitionError,
+    )
     return StageChange.objects.create(
         project=current,
         from_stage=current.stage,
@@ -255,15 +238,20 @@ def project_set_status(
 def close_as_duplicate(*, project: Project, user, note: str) -> StageChange:
     """Mark a project lost as a duplicate, by decision of a manager (projects.pipeline.disputes): no
     version check, the manager's decision stands over edits in flight."""
-    current = Project.objects.select_for_update().get(pk=project.pk)
-    Project.objects.filter(pk=current.pk).update(version=F("version") + 1)
-    current.version += 1
+    current = claim_version(project, user, None)
     from_status = current.status
     current.status = Status.LOST
     current.lost_reason = LostReason.DUPLICATE
     current.on_hold_until = None
     current.status_note = note
-    save_claimed(current, project, user, note, ["status", "lost_reason", "on_hold_until", "status_note"])
+    save_version(
+        current,
+        user,
+        fields=["status", "lost_reason", "on_hold_until", "status_note"],
+        reason=note,
+        project=project,
+        error=TransitionError,
+    )
     return StageChange.objects.create(
         project=current,
         from_stage=current.stage,

@@ -28,6 +28,7 @@ from projects.pipeline.edit_forms import STAGE_FORM_FIELDS, stage_form_for_move
 from projects.pipeline.filters import ProjectFilter
 from projects.pipeline.forms import FollowUpForm, LeadForm, MoveForm, add_service_errors
 from projects.pipeline.models import Project, Stage
+from projects.pipeline.rights import project_for_changing, project_for_reading
 from projects.pipeline.services import followup_record, project_create
 from projects.pipeline.sources import AMOUNT_DETAILS, detail_fields
 from projects.pipeline.stages import project_move_stage
@@ -167,7 +168,7 @@ def _detail_context(request, project, follow_up_form=None):
 @login_required
 def project_detail(request, pk: int):
     """THE page of a project: summary, evidence, files, timeline, and the forms each role may use."""
-    project = selectors.project_for_view(request.user, pk)
+    project = project_for_reading(request, pk)
     need_to_know.log_confidential_access(project=project, user=request.user)
     return render(request, "projects/detail.html", _detail_context(request, project))
 
@@ -175,7 +176,7 @@ def project_detail(request, pk: int):
 @require_POST
 @login_required
 def followup_create(request, pk: int):
-    project = selectors.project_for_change(request.user, pk)
+    project = project_for_changing(request, pk)
     form = FollowUpForm(request.POST)
     if form.is_valid():
         try:
@@ -187,7 +188,7 @@ def followup_create(request, pk: int):
                 messages.success(request, _("Follow-up recorded."))
                 return redirect(reverse("projects:detail", args=[pk]) + "#timeline")
             form = None
-    project = selectors.project_for_view(request.user, pk)
+    project = project_for_reading(request, pk)
     context = _detail_context(request, project, follow_up_form=form)
     context["follow_up_saved"] = form is None
     if request.htmx:
@@ -224,7 +225,7 @@ def project_move(request, pk: int):
     """A card moved on the board (drag-and-drop or button): through the one transition service.
     A move that needs evidence or a reason opens the stage form for that target stage, prefilled;
     a stale card shows what changed since the board was loaded."""
-    project = selectors.project_for_change(request.user, pk)
+    project = project_for_changing(request, pk)
     form = MoveForm(request.POST)
     problem, field_errors, changes, stage_form = None, [], None, None
     board_url = _board_url(request)

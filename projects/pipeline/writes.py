@@ -4,15 +4,12 @@ up to date (creating leads and recording follow-ups use projects.pipeline.servic
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from operators.access import may_change
-from projects.core.errors import PipelineError, StaleVersion, full_clean
-from projects.pipeline.history import changes_since
+from projects.core.errors import PipelineError, TransitionError
 from projects.pipeline.models import Project
-from projects.pipeline.stages import claim_version, save_claimed
+from projects.pipeline.versions import claim_version, save_version
 
 # What a PATCH may change; stage, status and evidence go through the transition service.
 EDITABLE_FIELDS = [
@@ -46,17 +43,10 @@ def project_update(*, project: Project, user, expected_version: int, **fields) -
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise PipelineError(_("These fields cannot be changed here."), {f: [_("Not editable.")] for f in unknown})
-    claimed = Project.objects.filter(pk=project.pk, version=expected_version).update(version=F("version") + 1)
-    if claimed != 1:
-        current = Project.objects.get(pk=project.pk)
-        raise StaleVersion(changes=changes_since(current, expected_version, user), current_version=current.version)
-    project.refresh_from_db()
+    current = claim_version(project, user, expected_version)
     for name, value in fields.items():
-        setattr(project, name, value)
-    full_clean(project, exclude=["need_to_know"])
-    project.last_activity_at = timezone.now()
-    project._history_user = user
-    project.save()
+        setattr(current, name, value)
+    save_version(current, user, fields=list(fields), project=project)
     return project
 
 
@@ -73,9 +63,9 @@ def project_update_delivery(*, project: Project, user, expected_version: int, va
         )
     if not may_change(user, project):
         raise PipelineError(_("You may not change this project."))
-    current = claim_version(project, expected_version, user)
+    current = claim_version(project, user, expected_version)
     changed = [name for name, value in values.items() if getattr(current, name) != value]
     for name in changed:
         setattr(current, name, values[name])
-    save_claimed(current, project, user, note, changed)
+    save_version(current, user, fields=changed, reason=note, project=project, error=TransitionError)
     return current
