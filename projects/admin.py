@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.core.errors import PipelineError
+from projects.pipeline.funds import has_tranches
 from projects.pipeline.models import (
     Attachment,
     ChainLink,
@@ -109,10 +110,13 @@ class ProjectAdmin(SimpleHistoryAdmin):
         if moved:
             self.message_user(request, _("%(n)d project(s) moved.") % {"n": moved}, messages.SUCCESS)
 
-    # Stage and status change only through projects.pipeline.stages (evidence, version check, StageChange).
+    # Stage and status change only through projects.pipeline.stages (evidence, version check,
+    # StageChange); a project with funds tranches has their sum as its actual investment.
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "stage", "status", "lost_reason"] if obj else fields
+        if obj is None:
+            return fields
+        return [*fields, "stage", "status", "lost_reason", *(["actual_investment"] if has_tranches(obj) else [])]
 
 
 @admin.register(FollowUp)
