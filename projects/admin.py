@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.core.errors import PipelineError, StaleVersion
+from projects.pipeline.funds import has_tranches
 from projects.pipeline.history import changes_since
 from projects.pipeline.models import (
     Attachment,
@@ -171,10 +172,13 @@ class ProjectAdmin(SimpleHistoryAdmin):
             clean=False,
         )
 
-    # Stage and status change only through projects.pipeline.stages (evidence, version check, StageChange).
+    # Stage and status change only through projects.pipeline.stages (evidence, version check,
+    # StageChange); a project with funds tranches has their sum as its actual investment.
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "stage", "status", "lost_reason"] if obj else fields
+        if obj is None:
+            return fields
+        return [*fields, "stage", "status", "lost_reason", *(["actual_investment"] if has_tranches(obj) else [])]
 
 
 @admin.register(FollowUp)

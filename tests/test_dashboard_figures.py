@@ -83,7 +83,8 @@ def test_rates_per_zone(cast, city):
     a, b = rates["rows"]
     assert (a["zone"], a["rank"], b["zone"], b["rank"]) == (cast.zone_a, 1, cast.zone_b, 2)
     # 清河: intentions A1, A2 → A1 reached contract; contracts A1, A3 → A3 under construction;
-    # construction A3 → not in production; funds (50 + 3) / (200 + 6) 亿.
+    # construction A3 → not in production; funds (50 + 3) / (200 + 6) 亿 (no tranches: the
+    # recorded actual investment counts, docs/metrics.md).
     assert (a["intention_contract_n"], a["intention_contract_converted"], a["intention_contract"]) == (
         2,
         1,
@@ -91,7 +92,7 @@ def test_rates_per_zone(cast, city):
     )
     assert (a["contract_construction_n"], a["contract_construction"]) == (2, Decimal("0.5"))
     assert (a["construction_production_n"], a["construction_production"]) == (1, 0)
-    assert (a["actual_investment"], a["contract_amount"]) == (53 * YI, 206 * YI)
+    assert (a["funds"], a["contracted"]) == (53 * YI, 206 * YI)
     assert a["funds_in_place"] == Decimal(53) / 206
     # 云山: intentions B1, B2 → B2 has a contract; contract B2 not started; no construction.
     assert (b["intention_contract_n"], b["intention_contract"]) == (2, Decimal("0.5"))

@@ -1,4 +1,5 @@
-"""Funds in place (资金到位): derived from tranches only, corrections kept in history."""
+"""Funds in place (资金到位): the tranches once a project has any, corrections kept in history; the
+rate is over the contracted amount (docs/metrics.md; the cross-page test is test_funds_in_place)."""
 
 import datetime
 from decimal import Decimal
@@ -21,28 +22,34 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
+def contracted(cast, amount, **extra):
+    """A signed project whose contract says `amount`."""
+    fields = {"stage": Stage.CONTRACT_SIGNED, "contract_signed_on": datetime.date(2026, 1, 20)}
+    return signed_project(cast, amount=amount, contract_amount=amount, **(fields | extra))
+
+
 def record(project, user, amount, on=datetime.date(2026, 2, 1), kind=FundsTranche.Kind.REGISTERED_CAPITAL):
     return delivery.tranche_record(project=project, user=user, received_on=on, amount=amount, kind=kind, evidence=pdf())
 
 
 def test_two_tranches_on_one_day_both_count(cast):
-    project = signed_project(cast, amount=10 * YI)
+    project = contracted(cast, 10 * YI)
     record(project, cast.operator, 1 * YI, on=datetime.date(2026, 2, 1))
     record(
         project, cast.operator, Decimal("5000") * WAN, on=datetime.date(2026, 2, 1), kind=FundsTranche.Kind.FIXED_ASSET
     )
     project.refresh_from_db()
     assert project.actual_investment == Decimal("150000000")
-    assert delivery.funds_in_place_rate(project) == Decimal("0.15")
+    assert project.funds_in_place_rate == Decimal("0.15")
     assert FundsTranche.objects.filter(project=project, received_on=datetime.date(2026, 2, 1)).count() == 2
 
 
 def test_a_correction_changes_the_rate_and_history_keeps_the_wrong_figure(cast):
-    project = signed_project(cast, amount=10 * YI)
+    project = contracted(cast, 10 * YI)
     record(project, cast.operator, 1 * YI)
     wrong = record(project, cast.operator, 5 * YI)  # a slip: 5 亿 instead of 5,000 万
     project.refresh_from_db()
-    assert delivery.funds_in_place_rate(project) == Decimal("0.6")
+    assert project.funds_in_place_rate == Decimal("0.6")
 
     delivery.tranche_correct(
         tranche=wrong,
@@ -54,7 +61,7 @@ def test_a_correction_changes_the_rate_and_history_keeps_the_wrong_figure(cast):
     )
     project.refresh_from_db()
     assert project.actual_investment == Decimal("150000000")
-    assert delivery.funds_in_place_rate(project) == Decimal("0.15")
+    assert project.funds_in_place_rate == Decimal("0.15")
     history = list(FundsTranche.objects.get(pk=wrong.pk).history.order_by("history_id"))
     assert [h.amount for h in history] == [5 * YI, Decimal("5000") * WAN]
     assert history[-1].history_change_reason == "多录了一个零"
@@ -98,38 +105,39 @@ def test_a_correction_needs_a_reason(cast):
     assert FundsTranche.objects.get(pk=tranche.pk).amount == 1 * YI
 
 
-def test_the_contracted_amount_is_the_measure_once_there_is_a_contract(cast):
-    project = signed_project(
-        cast,
-        amount=10 * YI,
-        stage=Stage.CONTRACT_SIGNED,
-        contract_signed_on=datetime.date(2026, 1, 20),
-        contract_amount=8 * YI,
-    )
+def test_the_contracted_amount_is_the_measure_and_without_a_contract_there_is_no_rate(cast):
+    project = signed_project(cast, amount=10 * YI)  # an intention of 10 亿元, no contract yet
     record(project, cast.operator, 2 * YI)
     project.refresh_from_db()
-    assert delivery.funds_in_place_rate(project) == Decimal("0.25")
+    assert project.actual_investment == 2 * YI
+    assert project.funds_in_place_rate is None
+    Project.objects.filter(pk=project.pk).update(contract_signed_on=datetime.date(2026, 1, 20), contract_amount=8 * YI)
+    project.refresh_from_db()
+    assert project.funds_in_place_rate == Decimal("0.25")
 
 
-def test_the_zone_rate_comes_from_tranches_of_signed_projects_not_lost(cast):
-    a1 = signed_project(cast, amount=10 * YI)
-    a2 = signed_project(cast, amount=30 * YI)
-    lost = signed_project(cast, amount=50 * YI)
+def test_the_zone_rate_is_over_the_contracted_signed_projects_not_lost(cast):
+    a1 = contracted(cast, 10 * YI)
+    a2 = contracted(cast, 30 * YI)
+    lost = contracted(cast, 50 * YI)
     record(a1, cast.operator, 3 * YI)
     record(a2, cast.operator, 1 * YI)
     record(lost, cast.operator, 5 * YI)
     Project.objects.filter(pk=lost.pk).update(status=Status.LOST, lost_reason="other")
-    # A typed actual investment is not a tranche: it does not count.
+    # An older project without tranches counts with its recorded actual investment.
     ProjectFactory(
         organization=cast.committee_a,
         zone=cast.zone_a,
-        stage=Stage.INTENTION_SIGNED,
-        intention_amount=10 * YI,
+        stage=Stage.CONTRACT_SIGNED,
+        contract_signed_on=datetime.date(2025, 6, 1),
+        contract_amount=10 * YI,
         actual_investment=9 * YI,
     )
-    b = signed_project(
+    # A project without a contract is in neither side of the rate, tranches or not.
+    record(signed_project(cast, amount=20 * YI), cast.operator, 2 * YI)
+    b = contracted(
         cast,
-        amount=4 * YI,
+        4 * YI,
         organization=cast.committee_b,
         zone=cast.zone_b,
         operating_company=None,
@@ -139,9 +147,9 @@ def test_the_zone_rate_comes_from_tranches_of_signed_projects_not_lost(cast):
     record(b, cast.outsider, 1 * YI)
 
     rows = {r.zone: r for r in zone_funds_in_place(cast.city_manager)}
-    assert rows[cast.zone_a].received == 4 * YI
-    assert rows[cast.zone_a].agreed == 50 * YI
-    assert rows[cast.zone_a].rate == Decimal("0.08")
+    assert rows[cast.zone_a].received == 13 * YI
+    assert rows[cast.zone_a].contracted == 50 * YI
+    assert rows[cast.zone_a].rate == Decimal("0.26")
     assert rows[cast.zone_b].rate == Decimal("0.25")
     # A county manager of zone A's county sees zone A only.
     assert [r.zone for r in zone_funds_in_place(cast.county_manager)] == [cast.zone_a]
@@ -221,7 +229,7 @@ def test_the_form_says_which_field_is_wrong(cast, client):
 
 
 def test_the_delivery_page_lists_the_tranches_and_the_rate(cast, client):
-    project = signed_project(cast, amount=10 * YI)
+    project = contracted(cast, 10 * YI)
     record(project, cast.operator, 1 * YI)
     record(project, cast.operator, 1 * YI)
     client.force_login(cast.city_manager)

@@ -97,6 +97,8 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     title = serializers.SerializerMethodField()
     investor_name = serializers.SerializerMethodField()
+    # 资金到位率 as the pages show it (projects.pipeline.funds): actual_investment ÷ contract_amount.
+    funds_in_place_rate = serializers.DecimalField(max_digits=None, decimal_places=4, read_only=True)
 
     class Meta:
         model = Project
@@ -107,6 +109,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "investor_name",
             *[f for f in EDITABLE_FIELDS if f != "title"],
             *READ_ONLY[1:],
+            "funds_in_place_rate",
         ]
         read_only_fields = fields
 

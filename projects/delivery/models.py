@@ -165,7 +165,7 @@ AMOUNT_METRICS = {
 
 class DeliveryPlan(models.Model):
     """One per signed project: who supervises it, and what the agreement promises against what
-    has been achieved. Total investment achieved is the funds in place (from tranches)."""
+    has been achieved. Total investment achieved is the funds in place (projects.pipeline.funds)."""
 
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="delivery_plan", verbose_name=_("project")
@@ -259,8 +259,9 @@ class CommitmentReport(models.Model):
 
 
 class FundsTranche(models.Model):
-    """Money the investor put in (资金到位), as received. A project's funds in place are the sum of
-    its tranches; a wrong tranche is corrected (its history keeps what it said before)."""
+    """Money the investor put in (资金到位), as received. Once a project has tranches its funds in
+    place are their sum (projects.pipeline.funds); a wrong tranche is corrected (its history keeps
+    what it said before)."""
 
     class Kind(models.TextChoices):
         REGISTERED_CAPITAL = "registered_capital", _("Registered capital")

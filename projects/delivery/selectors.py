@@ -2,7 +2,7 @@
 
 For the dashboard and the weekly digest (managers issue): `three_not_yets(user)` gives the 三未
 lists per zone with days late, `three_not_yets_counts(user)` their sizes, `zone_funds_in_place(user)`
-the funds-in-place rate per zone from the tranches, and `delivery_digest(user, since=, until=)`
+the funds-in-place rate per zone (projects.pipeline.funds), and `delivery_digest(user, since=, until=)`
 everything of the delivery that a digest reports for a period."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DateField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DateField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from operators.models import Zone
 from projects.core.confidential import display_title
 from projects.delivery.models import FundsTranche, Milestone, MilestoneKind, ServiceRequest, SupervisionOrder
 from projects.delivery.services import SIGNED_STAGES
+from projects.pipeline.funds import funds_in_place_rate, funds_in_place_sums
 from projects.pipeline.models import Project, Status
 
 NOT_STARTED = "not_started"
@@ -154,41 +155,42 @@ def three_not_yets_counts(user, *, zone_ids=None) -> dict[str, int]:
 
 @dataclass
 class ZoneFunds:
-    zone: Zone
-    agreed: Decimal
+    """资金到位率 of a zone (or of several: `zone` None): funds in place over contracted amounts."""
+
+    zone: Zone | None
+    contracted: Decimal
     received: Decimal
 
     @property
     def rate(self) -> Decimal | None:
-        return self.received / self.agreed if self.agreed else None
+        return funds_in_place_rate(self.received, self.contracted)
+
+
+def _funds_projects(user, zone_ids=None) -> QuerySet:
+    """The projects the delivery pages measure funds on: signed, not lost, in the user's scope."""
+    projects = visible_projects(user, Project.objects.filter(stage__in=SIGNED_STAGES).exclude(status=Status.LOST))
+    return projects.filter(zone_id__in=zone_ids) if zone_ids else projects
 
 
 def zone_funds_in_place(user, *, zone_ids=None) -> list[ZoneFunds]:
-    """资金到位率 per zone: the sum of the tranches of its signed, not lost projects over the sum
-    of their agreed amounts (contract, or the intention's before a contract). Derived only from
-    tranches, never from a typed figure. Three queries whatever the number of projects."""
-    projects = Project.objects.filter(stage__in=SIGNED_STAGES).exclude(status=Status.LOST)
-    projects = visible_projects(user, projects)
-    if zone_ids:
-        projects = projects.filter(zone_id__in=zone_ids)
-    agreed = dict(
-        projects.values("zone_id")
-        .annotate(total=Sum(Coalesce("contract_amount", "intention_amount")))
-        .values_list("zone_id", "total")
-    )
-    received = dict(
-        FundsTranche.objects.filter(project__in=projects.values("pk"))
-        .values("project__zone_id")
-        .annotate(total=Sum("amount"))
-        .values_list("project__zone_id", "total")
-    )
-    zones = visible_zones(user, Zone.objects.filter(pk__in=set(agreed) | set(received))).order_by("county", "name")
-    rows = [
-        ZoneFunds(zone=z, agreed=agreed.get(z.pk) or Decimal(0), received=received.get(z.pk) or Decimal(0))
-        for z in zones
-    ]
+    """资金到位率 per zone over its signed, not lost projects, by the one definition
+    (projects.pipeline.funds): their funds in place over their contracted amounts, projects
+    without a contract left out. Zones with no contracted project are not listed. Two queries."""
+    sums = {
+        r["zone_id"]: r
+        for r in _funds_projects(user, zone_ids).values("zone_id").annotate(**funds_in_place_sums()).order_by()
+        if r["contracted"]
+    }
+    zones = visible_zones(user, Zone.objects.filter(pk__in=set(sums))).order_by("county", "name")
+    rows = [ZoneFunds(zone=z, contracted=sums[z.pk]["contracted"], received=sums[z.pk]["funds"]) for z in zones]
     rows.sort(key=lambda r: (r.rate is None, -(r.rate or 0)))
     return rows
+
+
+def funds_in_place_total(user, *, zone_ids=None) -> ZoneFunds:
+    """The same over all the given zones (None or empty: every zone the user may see)."""
+    sums = _funds_projects(user, zone_ids).aggregate(**funds_in_place_sums())
+    return ZoneFunds(zone=None, contracted=sums["contracted"], received=sums["funds"])
 
 
 def visible_orders(user) -> QuerySet:
@@ -214,6 +216,8 @@ class DeliveryDigest:
     milestones: list = field(default_factory=list)
     tranches: list = field(default_factory=list)
     tranches_total: Decimal = Decimal(0)
+    # 资金到位率 today over the digest's zones (not only what arrived in the period).
+    funds: ZoneFunds | None = None
     overdue_orders: list = field(default_factory=list)
     orders_done: int = 0
 
@@ -255,6 +259,7 @@ def delivery_digest(
         milestones=[(display_title(m.project, user), m) for m in milestones],
         tranches=[(display_title(t.project, user), t) for t in tranches],
         tranches_total=sum((t.amount for t in tranches), Decimal(0)),
+        funds=funds_in_place_total(user, zone_ids=zone_ids),
         overdue_orders=[
             (display_title(o.project, user), o)
             for o in orders.filter(due_on__lt=today).exclude(status=SupervisionOrder.Status.DONE).order_by("due_on")

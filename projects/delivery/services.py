@@ -14,7 +14,6 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -37,8 +36,9 @@ from projects.delivery.models import (
     SupervisionReport,
 )
 from projects.pipeline.attachments import attachment_upload
+from projects.pipeline.funds import FROM_TRANCHES, actual_investment_put
 from projects.pipeline.models import Attachment, Project, Stage
-from projects.pipeline.versions import write_project
+from projects.pipeline.versions import claim_version, save_version, write_project
 
 SIGNED_STAGES = [s for s in Stage.values if Stage.order(s) >= Stage.order(Stage.INTENTION_SIGNED)]
 EVIDENCE_KINDS = [Attachment.Kind.VOUCHER, Attachment.Kind.AUDIT_REPORT]
@@ -259,9 +259,12 @@ def commitment_report(
 
 
 def _sync_actual_investment(project: Project, user) -> None:
-    """Project.actual_investment is the sum of the tranches: never typed, kept in step here."""
-    total = FundsTranche.objects.filter(project=project).aggregate(total=Sum("amount"))["total"]
-    _touch_project(project, user, actual_investment=total)
+    """Once a project has tranches its actual investment is their sum: written by the one writer
+    (projects.pipeline.funds) in the tranche's transaction, as a new version with history. The
+    first tranche replaces a figure typed before (the history keeps it)."""
+    current = claim_version(project, user, None)
+    actual_investment_put(current, FROM_TRANCHES)
+    save_version(current, user, fields=["actual_investment"], reason=_("Funds tranche"), project=project, clean=False)
 
 
 def _check_tranche(received_on: datetime.date, amount: Decimal | None, kind: str) -> None:
@@ -352,24 +355,6 @@ def tranche_correct(
     tranche.save()
     _sync_actual_investment(project, user)
     return tranche
-
-
-def agreed_amount(project: Project) -> Decimal | None:
-    """What the funds in place are measured against: the contracted amount, or before a contract
-    the amount in the intention agreement."""
-    return project.contract_amount or project.intention_amount
-
-
-def funds_in_place(project: Project) -> Decimal:
-    return FundsTranche.objects.filter(project=project).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-
-
-def funds_in_place_rate(project: Project) -> Decimal | None:
-    """资金到位率 = funds received (sum of tranches) ÷ agreed amount."""
-    agreed = agreed_amount(project)
-    if not agreed:
-        return None
-    return funds_in_place(project) / agreed
 
 
 # -- handoff and service requests -------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from operators.access import scope_for, visible_zones
+from projects.core.amounts import amount
 from projects.core.confidential import can_see_names, display_investor, display_title
 from projects.core.errors import PipelineError
 from projects.delivery import services as delivery
@@ -58,6 +59,7 @@ from projects.delivery.selectors import (
     visible_service_requests,
     zone_funds_in_place,
 )
+from projects.pipeline.funds import has_tranches
 from projects.pipeline.models import ConfidentialAccess, Project
 from projects.pipeline.rights import Right, project_for_changing, project_for_reading
 
@@ -126,8 +128,6 @@ def _render_plan(request, project: Project, status: int = 200, **forms):
     plan = DeliveryPlan.objects.select_related("leader").filter(project=project).first()
     milestones = sorted(Milestone.objects.filter(project=project), key=lambda m: m.order)
     tranches = list(FundsTranche.objects.filter(project=project).select_related("evidence", "recorded_by"))
-    received = sum((t.amount for t in tranches), Decimal(0))
-    agreed = delivery.agreed_amount(project)
     orders = (
         SupervisionOrder.objects.filter(project=project)
         .select_related("assignee", "issued_by", "leader")
@@ -149,9 +149,10 @@ def _render_plan(request, project: Project, status: int = 200, **forms):
         "commitments": _commitment_rows(plan, project),
         "reports": CommitmentReport.objects.filter(project=project).select_related("evidence", "recorded_by")[:20],
         "tranches": tranches,
-        "received": received,
-        "agreed": agreed,
-        "rate": (received / agreed) if agreed else None,
+        # Funds in place and their rate by the one definition (projects.pipeline.funds).
+        "received": project.actual_investment,
+        "contracted": project.contract_amount,
+        "rate": project.funds_in_place_rate,
         "service_requests": project.service_requests.select_related("owner").all(),
         "orders": orders,
         "can_deliver": may_deliver,
@@ -268,13 +269,28 @@ def commitment_report(request, pk: int):
 
 @require_POST
 def tranche_record(request, pk: int):
+    def record(*, project: Project, **fields):
+        # The first tranche replaces a figure typed before: say so (the history keeps it).
+        typed = None if has_tranches(project) else project.actual_investment
+        tranche = delivery.tranche_record(project=project, **fields)
+        if typed is not None and typed != project.actual_investment:
+            messages.info(
+                request,
+                _(
+                    "The actual investment to date is now the sum of the funds tranches (%(now)s); "
+                    "the %(typed)s typed before is kept in the project's history."
+                )
+                % {"now": amount(project.actual_investment), "typed": amount(typed)},
+            )
+        return tranche
+
     return _plan_form(
         request,
         pk,
         load=_deliverable,
         form_class=TrancheForm,
         form_name="tranche_form",
-        service=delivery.tranche_record,
+        service=record,
         done=_("The funds were recorded."),
         anchor="funds",
         files=True,

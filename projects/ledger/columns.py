@@ -75,7 +75,7 @@ class Column:
     heading: str
     english: str
     aliases: tuple[str, ...] = ()
-    kind: str = "text"  # text, id, amount, date, number, choice, zone, owner, chain, credit_code
+    kind: str = "text"  # text, id, amount, date, number, percent, choice, zone, owner, chain, credit_code
     exported: bool = True
     imported: bool = True
 
@@ -148,6 +148,15 @@ COLUMNS: list[Column] = [
         "Actual investment to date",
         ("已完成投资", "实际投资", "累计完成投资", "完成投资", "actual investment"),
         "amount",
+    ),
+    # 资金到位率 by the one definition (projects.pipeline.funds); derived, never read back.
+    Column(
+        "funds_in_place_rate",
+        "资金到位率（%）",
+        "Funds in place (%)",
+        ("资金到位率", "funds in place rate"),
+        "percent",
+        imported=False,
     ),
     Column("site_location", "项目选址", "Site", ("选址", "项目地址", "建设地点")),
     Column("site_area_mu", "用地面积（亩）", "Land area (mu)", ("用地面积", "占地面积", "land area"), "number"),
@@ -289,6 +298,8 @@ def to_cell(column: Column, project, user):
         return _wan(value)
     if column.kind == "number":
         return _plain(value) if isinstance(value, Decimal) else value
+    if column.kind == "percent":  # as the pages show it: one decimal
+        return None if value is None else _plain((value * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     if column.kind == "flag":
         return "是" if value else ""
     if column.kind == "datetime":

@@ -30,6 +30,7 @@ from projects.ledger.columns import BY_KEY, CellError, Column, fold
 from projects.ledger.models import ImportJob
 from projects.ledger.spreadsheets import FileRefused, read_rows
 from projects.pipeline.duplicates import normalize_name as _normalize_name
+from projects.pipeline.funds import typed_actual_investment_error, with_tranches
 from projects.pipeline.models import FollowUp, IndustryChain, Investor, Project, SourceMode, Stage, StageChange, Status
 from projects.pipeline.stages import EVIDENCE_FIELDS, STAGES, evidence_errors
 
@@ -154,6 +155,7 @@ class _Context:
         # match (a new ledger never needs them).
         self._existing = changeable_projects(user, Project.objects.filter(organization=organization))
         self._projects: dict[int, Project] | None = None
+        self.with_tranches: set[int] = set()
         self.by_id: set[int] = set()
         self.by_key: dict[tuple, int] = {}
         for pk, investor_id, title in self._existing.values_list("pk", "investor_id", "title"):
@@ -176,6 +178,8 @@ class _Context:
     def project(self, pk: int) -> Project:
         if self._projects is None:
             self._projects = {p.pk: p for p in self._existing}
+            # Their actual investment is the sum of their tranches: a ledger does not type it.
+            self.with_tranches = set(with_tranches(self._existing).values_list("pk", flat=True))
         return self._projects[pk]
 
 
@@ -478,6 +482,13 @@ def _plan_update(plan, context, number, values, heading, existing, investor, zon
     for name in ("source_mode", "stage", "status"):
         if values.get(name):
             put(name, values[name])
+    if "actual_investment" in values and (
+        error := typed_actual_investment_error(
+            existing, values["actual_investment"], tranches=existing.pk in context.with_tranches
+        )
+    ):
+        plan.problem(number, heading("actual_investment"), error)
+        return
     for name in ledger.PLAIN_FIELDS:
         if name in values and name not in ("stage", "status", "source_mode", "title"):
             value = values[name]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from projects.core.confidential import CONFIDENTIAL_FIELDS
 from projects.core.validators import normalize_credit_code
 from projects.pipeline.forms import WanField
+from projects.pipeline.funds import from_tranches_note, has_tranches
 from projects.pipeline.models import Attachment, LostReason, PossibleDuplicate, Project, Stage, Status
 from projects.pipeline.stages import (
     ALL_EVIDENCE_FIELDS,
@@ -69,8 +70,11 @@ class StageChangeForm(VersionedForm):
         self.project = project
         stages = OPERATOR_STAGES if operator_only else list(Stage)
         self.fields["to_stage"].choices = [(s.value, s.label) for s in stages if s != project.stage]
+        # A project with funds tranches enters production with their sum: the figure is not offered.
+        self.funds_note = from_tranches_note(project) if has_tranches(project) else ""
         for name in ALL_EVIDENCE_FIELDS + [f for fs in OPTIONAL_EVIDENCE_FIELDS.values() for f in fs]:
-            self.fields[name] = _model_field(name)
+            if not (name == "actual_investment" and self.funds_note):
+                self.fields[name] = _model_field(name)
         for kind in STAGE_FILES.values():
             self.fields[f"file_{kind}"] = forms.FileField(
                 label=Attachment.Kind(kind).label,
@@ -80,7 +84,7 @@ class StageChangeForm(VersionedForm):
         if not self.is_bound:
             self.initial.setdefault("version", project.version)
             for name in ALL_EVIDENCE_FIELDS:
-                if not show_names and name in CONFIDENTIAL_FIELDS:
+                if name not in self.fields or (not show_names and name in CONFIDENTIAL_FIELDS):
                     continue  # a confidential deal's company name is not shown outside need-to-know
                 value = getattr(project, name)
                 self.initial.setdefault(name, value)  # amounts in yuan: WanField shows them in 万元
@@ -94,9 +98,10 @@ class StageChangeForm(VersionedForm):
         for stage in list(Stage)[1:]:
             names = EVIDENCE_FIELDS[stage] + OPTIONAL_EVIDENCE_FIELDS.get(stage, [])
             kind = STAGE_FILES.get(stage)
-            fields = [self[n] for n in names] + ([self[f"file_{kind}"]] if kind else [])
+            fields = [self[n] for n in names if n in self.fields] + ([self[f"file_{kind}"]] if kind else [])
+            note = self.funds_note if "actual_investment" in names else ""
             if fields:
-                out.append({"stage": stage, "order": Stage.order(stage), "fields": fields})
+                out.append({"stage": stage, "order": Stage.order(stage), "fields": fields, "note": note})
         return out
 
     def evidence_and_uploads(self):
@@ -173,6 +178,10 @@ class DeliveryDetailsForm(VersionedForm):
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
+        # Once the project has funds tranches its actual investment is their sum: not offered.
+        self.funds_note = from_tranches_note(project) if has_tranches(project) else ""
+        if self.funds_note:
+            del self.fields["actual_investment"]
         if not self.is_bound:
             self.initial.update(
                 version=project.version,
@@ -181,6 +190,13 @@ class DeliveryDetailsForm(VersionedForm):
                 site_area_mu=project.site_area_mu,
                 registered_on=project.registered_on,
             )
+
+    def clean(self):
+        data = super().clean()
+        # A form opened before the first tranche still carries the typed figure: say why it is refused.
+        if self.funds_note and self.data.get("actual_investment", "") != "":
+            raise forms.ValidationError(self.funds_note)
+        return data
 
 
 class AttachmentForm(BootstrapForm):

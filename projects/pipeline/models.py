@@ -17,6 +17,15 @@ AMOUNT = {"max_digits": 18, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
+def funds_in_place_rate(funds: Decimal | None, contract_amount: Decimal | None) -> Decimal | None:
+    """资金到位率: funds in place ÷ the contracted amount (合同投资额), for one project or for sums
+    over many. None ("—") without a contract; funds not recorded count as 0. The one formula:
+    projects.pipeline.funds says what the funds in place are, docs/metrics.md in words."""
+    if not contract_amount:
+        return None
+    return Decimal(funds or 0) / Decimal(contract_amount)
+
+
 class Stage(models.TextChoices):
     """The pipeline, in order (DOMAIN.md)."""
 
@@ -322,9 +331,8 @@ class Project(models.Model):
 
     @property
     def funds_in_place_rate(self) -> Decimal | None:
-        if not self.contract_amount or self.actual_investment is None:
-            return None
-        return self.actual_investment / self.contract_amount
+        """资金到位率 of this project (projects.pipeline.funds, docs/metrics.md)."""
+        return funds_in_place_rate(self.actual_investment, self.contract_amount)
 
 
 class PossibleDuplicate(models.Model):

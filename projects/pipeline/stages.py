@@ -14,6 +14,7 @@ from operators.access import operates_zone_of, works_pipeline_of
 from projects.core.errors import TransitionError
 from projects.core.validators import validate_credit_code
 from projects.pipeline.attachments import AttachmentError, attachment_upload, check_file
+from projects.pipeline.funds import actual_investment_put, has_tranches, typed_actual_investment_error
 from projects.pipeline.models import Attachment, FollowUp, LostReason, Project, Stage, StageChange, Status
 from projects.pipeline.versions import claim_version, save_version
 
@@ -133,6 +134,11 @@ def project_move_stage(
     values = {name: getattr(current, name) for name in ALL_EVIDENCE_FIELDS}
     values.update(evidence)
     errors = _check_uploads(uploads)
+    # A project with funds tranches enters production with their sum; a typed figure is refused.
+    if "actual_investment" in evidence and (
+        error := typed_actual_investment_error(current, evidence["actual_investment"], tranches=has_tranches(current))
+    ):
+        errors["actual_investment"] = [error]
     if new > old:
         follow_ups = FollowUp.objects.filter(project=current)
         has_follow_up = follow_ups.exists()
@@ -153,7 +159,10 @@ def project_move_stage(
         attachment_upload(project=current, user=user, uploaded=uploaded, kind=kind)
     from_stage = current.stage
     for name, value in evidence.items():
-        setattr(current, name, value)
+        if name == "actual_investment":
+            actual_investment_put(current, value)
+        else:
+            setattr(current, name, value)
     current.stage = to_stage
     save_version(current, user, fields=[*evidence, "stage"], reason=note, project=project, error=TransitionError)
     return StageChange.objects.create(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from operators.access import may_change
 from projects.core.errors import PipelineError, TransitionError
+from projects.pipeline.funds import actual_investment_put
 from projects.pipeline.models import Project
 from projects.pipeline.versions import claim_version, save_version
 
@@ -55,7 +56,8 @@ DELIVERY_FIELDS = ["actual_investment", "site_location", "site_area_mu", "regist
 
 @transaction.atomic
 def project_update_delivery(*, project: Project, user, expected_version: int, values: dict, note: str = "") -> Project:
-    """Update the delivery details (operators of the zone and the owning organisation may)."""
+    """Update the delivery details (operators of the zone and the owning organisation may). The
+    actual investment is typed here only for a project without funds tranches."""
     unknown = set(values) - set(DELIVERY_FIELDS)
     if unknown:
         raise PipelineError(
@@ -64,8 +66,14 @@ def project_update_delivery(*, project: Project, user, expected_version: int, va
     if not may_change(user, project):
         raise PipelineError(_("You may not change this project."))
     current = claim_version(project, user, expected_version)
-    changed = [name for name, value in values.items() if getattr(current, name) != value]
+    values = dict(values)
+    changed = []
+    # The actual investment goes through its one writer: refused once the project has tranches.
+    if "actual_investment" in values and actual_investment_put(current, values.pop("actual_investment")):
+        changed.append("actual_investment")
+    changed += [name for name, value in values.items() if getattr(current, name) != value]
     for name in changed:
-        setattr(current, name, values[name])
+        if name in values:
+            setattr(current, name, values[name])
     save_version(current, user, fields=changed, reason=note, project=project, error=TransitionError)
     return current

@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from operators.access import visible_projects, visible_related, visible_zones
 from projects.core.periods import Period, week_start
+from projects.pipeline.funds import funds_in_place_rate, funds_in_place_sums
 from projects.pipeline.models import ChainLink, IndustryChain, Project, SourceMode, Stage, StageChange, Status
 
 ZERO = Decimal(0)
@@ -174,8 +175,10 @@ def zone_rates(user, filters: Filters, period: Period, rank_by: str = "intention
       (contract_signed_on), the share that has reached under_construction;
     - 投产率 construction → production: of the projects whose construction started in the period
       (construction_started_on), the share that has reached in_production;
-    - 资金到位率 funds in place: for the projects whose contract was signed in the period, the
-      actual investment to date ÷ the contracted amount (sums; a missing actual investment is 0).
+    - 资金到位率 funds in place: for the projects whose contract was signed in the period, their
+      funds in place ÷ their contracted amounts, by the one definition (projects.pipeline.funds:
+      the tranches once a project has any, else its recorded actual investment; sums, projects
+      without a contracted amount left out).
     "Has reached" is judged today, so last quarter's cohort still earns the contracts it signs
     later. One grouped query (one row per zone), plus the zones' names."""
     aggregates = {}
@@ -183,11 +186,9 @@ def zone_rates(user, filters: Filters, period: Period, rank_by: str = "intention
         cohort = in_period(field, period)
         aggregates[f"{key}_n"] = Count("pk", filter=cohort)
         aggregates[f"{key}_converted"] = Count("pk", filter=cohort & Q(stage__in=stages_from(reached)))
-    contract_cohort = in_period("contract_signed_on", period)
     aggregates |= {
         "intention_amount": Sum("intention_amount", filter=in_period("intention_signed_on", period)),
-        "contract_amount": Sum("contract_amount", filter=contract_cohort),
-        "actual_investment": Sum(Coalesce("actual_investment", Value(ZERO)), filter=contract_cohort),
+        **funds_in_place_sums(in_period("contract_signed_on", period)),
     }
     by_zone = {r["zone"]: r for r in scoped_projects(user, filters).values("zone").annotate(**aggregates).order_by()}
     zones = visible_zones(user).order_by("county", "name")
@@ -208,9 +209,9 @@ def _rate_row(zone, data: dict) -> dict:
         row[f"{key}_n"] = data.get(f"{key}_n", 0)
         row[f"{key}_converted"] = data.get(f"{key}_converted", 0)
         row[key] = ratio(row[f"{key}_converted"], row[f"{key}_n"])
-    for key in ("intention_amount", "contract_amount", "actual_investment"):
+    for key in ("intention_amount", "funds", "contracted"):
         row[key] = data.get(key) or ZERO
-    row["funds_in_place"] = ratio(row["actual_investment"], row["contract_amount"])
+    row["funds_in_place"] = funds_in_place_rate(row["funds"], row["contracted"])
     return row
 
 

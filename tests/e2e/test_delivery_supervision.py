@@ -59,10 +59,13 @@ def city(transactional_db, settings, tmp_path):
         owner=officer,
         operating_company=company,
         service_contact=contact,
-        stage=Stage.INTENTION_SIGNED,
+        stage=Stage.CONTRACT_SIGNED,
         planned_amount=240 * YI,
         intention_signed_on=signed_on,
         intention_amount=240 * YI,
+        # 资金到位率 is measured against the contracted amount (docs/metrics.md).
+        contract_signed_on=signed_on,
+        contract_amount=240 * YI,
     )
     return {"manager": manager, "leader": leader, "contact": contact, "project": project, "zone": zone}
 
