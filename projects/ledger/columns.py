@@ -247,7 +247,7 @@ def choice_name(kind: str, value: str) -> str:
 
 
 # Columns derived from a field of projects.core.confidential's list, masked with it: the investor's
-# credit code and Top-500 flag tell the investor apart.
+# credit code (and its Top-500 flag, should that column come back) tell the investor apart.
 MASKED_AS = {"investor_credit_code": "investor", "investor_top500": "investor"}
 
 
