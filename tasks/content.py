@@ -22,7 +22,6 @@ from django.db.models import Count, Q, Subquery
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from projects.core.confidential import can_see_names, display_investor, display_title
 from projects.models import Project, Status
 from projects.pipeline.selectors import with_need_to_know
 
@@ -88,13 +87,11 @@ def reminder_content(message: OutboxMessage) -> Content | Skip:
     for p in projects:
         # The owner may be outside the owning organisation (a deal handed over for delivery): a
         # confidential deal then shows its codename, and not what was agreed (free text).
-        named = can_see_names(p, user)
         line = project_line(
             p,
-            title=p.title if named else display_title(p, user),
-            investor=p.investor.name if named else display_investor(p, user),
+            user,
             due_on=p.next_follow_up_on,
-            agreed=(p.last_next_action or p.last_summary or "") if named else "",
+            follow_up={"next_action": p.last_next_action or "", "summary": p.last_summary or ""},
         )
         lines.append({**line, "overdue": p.next_follow_up_on < day, "last_contact_on": p.last_occurred_on})
     with translation.override(language_of(user)):

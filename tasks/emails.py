@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from projects.core.confidential import masked
 from projects.models import Stage
 
 UNSUBSCRIBE_SALT = "tasks.unsubscribe"
@@ -37,15 +38,20 @@ def project_url(project_id: int) -> str:
     return absolute_url(path)
 
 
-def project_line(project, *, title=None, investor=None, due_on=None, agreed="", days=None, level=None) -> dict:
-    """One project's line in a reminder, escalation or stale-lead email (plain data)."""
+def project_line(project, reader, *, due_on=None, follow_up: dict | None = None, days=None, level=None) -> dict:
+    """One project's line in a reminder, escalation or stale-lead email (plain data), as `reader`
+    may read it: a confidential deal's names and follow-up text are masked outside need-to-know
+    (projects.core.confidential). `follow_up`: the latest follow-up's `next_action` and `summary`;
+    what was agreed is its next action, else its summary."""
+    values = {"title": project.title, "investor": project.investor.name, **(follow_up or {})}
+    shown = masked(project, reader, values, blank="")
     return {
         "project_id": project.pk,
-        "title": project.title if title is None else title,
-        "investor": project.investor.name if investor is None else investor,
+        "title": shown["title"],
+        "investor": shown["investor"],
         "stage": Stage(project.stage).label,
         "due_on": due_on,
-        "agreed": agreed,
+        "agreed": shown.get("next_action") or shown.get("summary") or "",
         "days": days,
         "level": level,
         "url": project_url(project.pk),

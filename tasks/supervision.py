@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.core.confidential import can_see_names, display_title
+from projects.core.confidential import display_title, masked
 from projects.models import DeliverySettings, Project, Status, SupervisionOrder
 
 from . import services
@@ -127,7 +127,7 @@ def on_hold_resume_sweep(*, today: datetime.date | None = None) -> int:
                     "project_title": display_title(p, p.owner),
                     "zone": p.zone.name,
                     "on_hold_until": p.on_hold_until,
-                    "reason": p.status_note if can_see_names(p, p.owner) else "",
+                    "reason": masked(p, p.owner, {"status_note": p.status_note}, blank="")["status_note"],
                     "url": absolute_url(reverse("delivery:plan", args=[p.pk])),
                 },
             )

@@ -27,6 +27,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone, translation
 
 from operators.models import Membership, NotificationPreference, Organization, Role
+from projects.core.confidential import NEED_TO_KNOW_VIEWER
 from projects.models import FollowUp, Project, Stage, Status
 
 from .emails import MAX_LINES, project_line, reminder_subject
@@ -163,6 +164,14 @@ def _mail_notices(*, kind: str, template: str, now: datetime.datetime, today: da
         .exclude(Exists(OutboxMessage.objects.filter(key=OuterRef("message_key"))))
         .filter(due_recipients_q(now, "recipient__"))
         .select_related("recipient__notification_preference", "project__investor", "project__owner", "follow_up")
+        # Whether the recipient is on the project's need-to-know list, with the row: no query a line.
+        .annotate(
+            recipient_on_list=Exists(
+                Project.need_to_know.through.objects.filter(
+                    project_id=OuterRef("project_id"), user_id=OuterRef("recipient_id")
+                )
+            )
+        )
         .order_by("message_key", "-level", "-days", "pk")
     )
     entries = []
@@ -172,11 +181,15 @@ def _mail_notices(*, kind: str, template: str, now: datetime.datetime, today: da
         lines = []
         for notice in group:
             project = notice.project
+            project.__dict__[NEED_TO_KNOW_VIEWER] = recipient.pk if notice.recipient_on_list else None
             follow_up = notice.follow_up
+            # A recipient outside the owning organisation (an owner who left it) reads a
+            # confidential deal by its codename, without its follow-up text.
             line = project_line(
                 project,
+                recipient,
                 due_on=follow_up.next_due_on if follow_up else project.next_follow_up_on,
-                agreed=(follow_up.next_action or follow_up.summary) if follow_up else "",
+                follow_up={"next_action": follow_up.next_action, "summary": follow_up.summary} if follow_up else None,
                 days=notice.days,
                 level=notice.level,
             )

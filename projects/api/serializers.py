@@ -7,9 +7,17 @@ from rest_framework import serializers
 
 from operators.access import changeable_projects, visible_projects, visible_users, visible_zones
 from operators.models import Organization, Zone
-from projects.core.confidential import can_see_names, display_investor, display_title
+from projects.core.confidential import (
+    CONFIDENTIAL_FOLLOW_UP_FIELDS,
+    MOVE_NOTE_FIELD,
+    display_investor,
+    display_title,
+    hides,
+    masked,
+)
 from projects.ledger.forms import importing_organizations
 from projects.pipeline.models import ChainLink, FollowUp, IndustryChain, Investor, Project, Stage, StageChange
+from projects.pipeline.selectors import projects_for_masking
 from projects.pipeline.stages import EVIDENCE_FIELDS
 from projects.pipeline.writes import EDITABLE_FIELDS
 
@@ -63,19 +71,6 @@ class InvestorSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "credit_code", "is_top500", "is_industry_top100", "industry", "home_city"]
 
 
-# Fields that name or identify the enterprise of a confidential project (see projects.ledger.columns).
-IDENTIFYING_FIELDS = [
-    "registered_company",
-    "registered_credit_code",
-    "referrer",
-    "chain_leader",
-    "fund_name",
-    "fund_manager",
-    "equity_vehicle",
-    "source_note",
-    "status_note",
-    "site_location",
-]
 EVIDENCE = [name for fields in EVIDENCE_FIELDS.values() for name in fields]
 READ_ONLY = [
     "id",
@@ -114,12 +109,11 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, project):
-        data = super().to_representation(project)
-        if not can_see_names(project, _user(self)):
+        # The fields of projects.core.confidential's list as the reader may read them: empty
+        # outside need-to-know (the title is the codename); the investor's id is left out.
+        data = masked(project, _user(self), super().to_representation(project), blank="")
+        if hides(project, _user(self), "investor"):
             data["investor"] = None
-            for name in IDENTIFYING_FIELDS:
-                if name in data:
-                    data[name] = ""
         return data
 
     def get_title(self, project) -> str:
@@ -180,11 +174,39 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class _ProjectRowList(serializers.ListSerializer):
+    """Loads the projects of a page of rows once, to decide what the reader may read of each."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        self.context["projects"] = projects_for_masking(_user(self), {row.project_id for row in rows})
+        return super().to_representation(rows)
+
+
+class _ProjectRowSerializer(serializers.ModelSerializer):
+    """A row of a project (a follow-up, a stage change) whose free text a confidential deal hides
+    outside need-to-know, as the project page and the reminders do. `masked_as` says which field
+    of projects.core.confidential's lists each of the row's fields reads as."""
+
+    masked_as: dict[str, str] = {}
+
+    def to_representation(self, row):
+        data = super().to_representation(row)
+        projects = self.context.get("projects")
+        if projects is None or row.project_id not in projects:  # one row, not a page
+            projects = projects_for_masking(_user(self), {row.project_id})
+        values = {as_: data[name] for name, as_ in self.masked_as.items() if name in data}
+        shown = masked(projects[row.project_id], _user(self), values, blank="")
+        return {**data, **{name: shown[as_] for name, as_ in self.masked_as.items() if name in data}}
+
+
+class FollowUpSerializer(_ProjectRowSerializer):
     project = ScopedRelatedField(lambda user: changeable_projects(user, visible_projects(user, Project.objects.all())))
+    masked_as = {name: name for name in CONFIDENTIAL_FOLLOW_UP_FIELDS}
 
     class Meta:
         model = FollowUp
+        list_serializer_class = _ProjectRowList
         fields = [
             "id",
             "project",
@@ -200,9 +222,12 @@ class FollowUpSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "created_at"]
 
 
-class StageChangeSerializer(serializers.ModelSerializer):
+class StageChangeSerializer(_ProjectRowSerializer):
+    masked_as = {"note": MOVE_NOTE_FIELD}
+
     class Meta:
         model = StageChange
+        list_serializer_class = _ProjectRowList
         fields = [
             "id",
             "project",

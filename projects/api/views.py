@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -27,6 +28,7 @@ from projects.api import serializers as s
 from projects.core.errors import PipelineError, StaleVersion
 from projects.pipeline.history import changes_since
 from projects.pipeline.models import FollowUp, Priority, Project, SourceMode, Stage, StageChange, Status
+from projects.pipeline.selectors import with_shown_names
 from projects.pipeline.services import followup_record, project_create
 from projects.pipeline.sources import ALL_DETAIL_FIELDS
 from projects.pipeline.stages import project_move_stage
@@ -89,6 +91,23 @@ class ProjectFilter(filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(investor__name__icontains=value))
 
 
+class ProjectOrdering(OrderingFilter):
+    """`?ordering=title` (or `investor_name`) sorts by the names as the reader sees them, as the
+    list page does: a confidential deal where its codename sorts, not its hidden real name."""
+
+    SORT_KEYS = {"title": "shown_title", "investor_name": "shown_investor"}
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        keys = [
+            ("-" if term.startswith("-") else "") + self.SORT_KEYS.get(term.lstrip("-"), term.lstrip("-"))
+            for term in ordering
+        ]
+        return with_shown_names(queryset, request.user).order_by(*keys, "pk")
+
+
 @extend_schema_view(
     list=extend_schema(summary="Projects you may see", responses={200: s.ProjectSerializer(many=True)}),
     retrieve=extend_schema(responses={200: s.ProjectSerializer, 404: ERRORS[404]}),
@@ -111,6 +130,15 @@ class ProjectViewSet(
 ):
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilter
+    filter_backends = [filters.DjangoFilterBackend, ProjectOrdering]
+    ordering_fields = [
+        "title",
+        "investor_name",
+        "created_at",
+        "planned_amount",
+        "next_follow_up_on",
+        "last_activity_at",
+    ]
     pagination_class = Pagination
     queryset = Project.objects.none()
 

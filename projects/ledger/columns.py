@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.core.amounts import WAN, YI
-from projects.core.confidential import can_see_names, display_investor, display_title
+from projects.core.confidential import display_investor, display_title, hides
 from projects.pipeline.models import LostReason, SourceMode, Stage, Status
 
 CENT = Decimal("0.01")
@@ -256,29 +256,27 @@ def choice_name(kind: str, value: str) -> str:
     return CHOICES[kind][value][0]
 
 
-# Cells that name or identify the enterprise: blank where a confidential project shows its codename.
-IDENTIFYING = {
-    "investor_credit_code",
-    "investor_top500",
-    "registered_company",
-    "registered_credit_code",
-    "referrer",
-    "chain_leader",
-    "fund_name",
-    "status_note",
-    "site_location",
-}
+# Columns derived from a field of projects.core.confidential's list, masked with it: the investor's
+# credit code (and its Top-500 flag, should that column come back) tell the investor apart.
+MASKED_AS = {"investor_credit_code": "investor", "investor_top500": "investor"}
 
 
 def to_cell(column: Column, project, user):
-    """The value of `column` for `project` as `user` may see it."""
+    """The value of `column` for `project` as `user` may see it. Outside need-to-know a
+    confidential deal's title is its codename, its investor "(confidential)", and the cells of
+    the other listed fields are empty."""
     key = column.key
-    if key in IDENTIFYING and not can_see_names(project, user):
+    field = MASKED_AS.get(key, key)
+    if hides(project, user, field):
+        if key == "title":
+            return display_title(project, user)
+        if key == "investor":
+            return display_investor(project, user)
         return ""
     if key == "title":
-        return display_title(project, user)
+        return project.title
     if key == "investor":
-        return display_investor(project, user)
+        return project.investor.name
     if key == "investor_credit_code":
         return project.investor.credit_code or ""
     if key == "zone":

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.core.confidential import CONFIDENTIAL_FIELDS
+from projects.core.confidential import CONFIDENTIAL_FIELDS, hides
 from projects.core.validators import normalize_credit_code
 from projects.pipeline.forms import WanField
 from projects.pipeline.funds import from_tranches_note, has_tranches
@@ -176,19 +176,20 @@ class DeliveryDetailsForm(VersionedForm):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=100)
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args, project: Project, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Once the project has funds tranches its actual investment is their sum: not offered.
         self.funds_note = from_tranches_note(project) if has_tranches(project) else ""
         if self.funds_note:
             del self.fields["actual_investment"]
+        # A field the reader may not see is not offered: neither shown prefilled nor cleared by
+        # a save (the service changes only the fields it is given).
+        for name in [n for n in self.fields if n in CONFIDENTIAL_FIELDS and hides(project, user, n)]:
+            del self.fields[name]
         if not self.is_bound:
             self.initial.update(
+                {name: getattr(project, name) for name in self.fields if name not in ("version", "note")},
                 version=project.version,
-                actual_investment=project.actual_investment,
-                site_location=project.site_location,
-                site_area_mu=project.site_area_mu,
-                registered_on=project.registered_on,
             )
 
     def clean(self):

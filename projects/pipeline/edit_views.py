@@ -58,6 +58,7 @@ from projects.pipeline.rights import (
     WORK_PIPELINE,
     project_for_changing,
 )
+from projects.pipeline.selectors import with_shown_names
 from projects.pipeline.stages import project_move_stage, project_set_status
 from projects.pipeline.writes import project_update_delivery
 
@@ -199,12 +200,13 @@ def project_status(request, pk):
 @require_http_methods(["GET", "POST"])
 def project_details(request, pk):
     project = project_for_changing(request, pk)
-    form = DeliveryDetailsForm(request.POST or None, project=project)
+    form = DeliveryDetailsForm(request.POST or None, project=project, user=request.user)
     extra = {}
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version, note = data.pop("version"), data.pop("note")
-        data["site_location"] = data["site_location"].strip()
+        if "site_location" in data:
+            data["site_location"] = data["site_location"].strip()
         try:
             project_update_delivery(
                 project=project, user=request.user, expected_version=version, values=data, note=note
@@ -370,7 +372,9 @@ def zone_projects(request, pk):
             Stage.UNDER_CONSTRUCTION,
             Stage.IN_PRODUCTION,
         ]
-    ).order_by(STAGE_ORDER.desc(), "title")
+    )
+    # By the title as the reader sees it: a confidential deal where its codename sorts.
+    later = with_shown_names(later, request.user).order_by(STAGE_ORDER.desc(), "shown_title", "pk")
     stage_filter = request.GET.get("stage")
     if stage_filter in Stage.values:
         later = later.filter(stage=stage_filter)

@@ -18,7 +18,11 @@ from operators.access import (
     visible_zones,
 )
 from operators.models import Membership, Organization, Role
-from projects.core.confidential import NEED_TO_KNOW_VIEWER
+from projects.core.confidential import (
+    NEED_TO_KNOW_VIEWER,
+    shown_investor_sort_key,
+    shown_title_sort_key,
+)
 from projects.core.periods import week_start
 from projects.pipeline.models import Investor, Project, Stage, Status
 
@@ -56,7 +60,28 @@ def project_rows(user) -> QuerySet:
     """project_list for the list's table: only what a row shows (a project has some fifty
     columns, and a page builds 50 of them)."""
     queryset = Project.objects.select_related("investor", "zone", "owner").only(*LIST_ROW_FIELDS)
-    return with_need_to_know(visible_projects(user, queryset.order_by("-created_at", "-pk")), user)
+    return with_shown_names(
+        with_need_to_know(visible_projects(user, queryset.order_by("-created_at", "-pk")), user), user
+    )
+
+
+def with_shown_names(queryset: QuerySet, user) -> QuerySet:
+    """Sort keys `shown_title` and `shown_investor`: the names as `user` reads them
+    (projects.core.confidential), so that sorting by name places a confidential deal where its
+    codename sorts. Aliases: computed only when a query sorts by them."""
+    visible = names_visible_q(user)
+    return queryset.alias(shown_title=shown_title_sort_key(visible), shown_investor=shown_investor_sort_key(visible))
+
+
+def projects_for_masking(user, project_ids) -> dict[int, Project]:
+    """These projects (by id), loaded in one query with what projects.core.confidential needs to
+    decide what `user` may read of them: for rows of theirs (follow-ups, stage changes) listed
+    without their project."""
+    ids = set(project_ids)
+    if not ids:
+        return {}
+    projects = Project.objects.filter(pk__in=ids).only("pk", "is_confidential", "organization_id", "codename")
+    return {p.pk: p for p in with_need_to_know(projects, user)}
 
 
 def names_visible_q(user) -> Q:

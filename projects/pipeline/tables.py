@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.templatetags.django_tables2 import table_page_range
 
 from projects.core.amounts import amount
-from projects.core.confidential import can_see_names, display_investor, display_title
+from projects.core.confidential import display_investor, display_title, hides
 from projects.core.html import escape as _escape
 from projects.core.html import format_html as _format_html
 from projects.pipeline.models import Project, SourceMode, Stage, Status
@@ -41,10 +41,14 @@ STAGE_COLOURS = {
 
 
 class ProjectTable(tables.Table):
+    # Sorted by the names as the reader sees them (selectors.with_shown_names): a confidential deal
+    # by its codename, not where its hidden real name sorts.
     title = tables.Column(
-        verbose_name=capfirst(_("project")), order_by=("title", "pk"), attrs={"td": {"style": "min-width: 10rem"}}
+        verbose_name=capfirst(_("project")),
+        order_by=("shown_title", "pk"),
+        attrs={"td": {"style": "min-width: 10rem"}},
     )
-    investor = tables.Column(verbose_name=capfirst(_("investor")), order_by=("investor__name", "pk"), attrs=WIDE_ONLY)
+    investor = tables.Column(verbose_name=capfirst(_("investor")), order_by=("shown_investor", "pk"), attrs=WIDE_ONLY)
     zone = tables.Column(verbose_name=capfirst(_("zone")), order_by=("zone__name", "pk"), attrs=WIDE_ONLY_NOWRAP)
     source_mode = tables.Column(
         verbose_name=capfirst(_("source mode")),
@@ -125,7 +129,8 @@ class ProjectTable(tables.Table):
 
     def render_investor(self, record):
         name = display_investor(record, self.user)
-        if record.investor.is_top500 and can_see_names(record, self.user):
+        # The Top-500 flag tells the investor apart: hidden with it.
+        if record.investor.is_top500 and not hides(record, self.user, "investor"):
             return _format_html('{} <span class="badge text-bg-warning" title="{}">{}</span>', name, *self.top500)
         return name
 

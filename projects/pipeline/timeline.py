@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from operators.access import visible_projects, visible_related
+from projects.core.confidential import CONFIDENTIAL_FOLLOW_UP_FIELDS, MOVE_NOTE_FIELD, masked
 from projects.core.html import escape
 from projects.pipeline.history import person
 from projects.pipeline.history import project_timeline as history_entries
@@ -53,8 +54,21 @@ def project_timeline(user, project: Project) -> dict:
         if others
         else set()
     )
-    items = [{"kind": "follow_up", "at": _follow_up_at(f), "obj": f} for f in follow_ups]
-    items += [{"kind": "stage", "at": s.changed_at, "obj": s} for s in stage_changes]
+    # What the follow-ups say and why the project moved, as this reader may read it: a
+    # confidential deal's free text is hidden outside need-to-know, as in the reminders.
+    items = [
+        {"kind": "follow_up", "at": _follow_up_at(f), "obj": f, "text": _follow_up_text(project, user, f)}
+        for f in follow_ups
+    ]
+    items += [
+        {
+            "kind": "stage",
+            "at": s.changed_at,
+            "obj": s,
+            "note": masked(project, user, {MOVE_NOTE_FIELD: s.note})[MOVE_NOTE_FIELD],
+        }
+        for s in stage_changes
+    ]
     items += [
         {"kind": "file" if entry.attachment_id else "history", "at": entry.at, "obj": entry}
         for entry in history_entries(project, user, moves_told_apart=True)
@@ -70,6 +84,10 @@ def project_timeline(user, project: Project) -> dict:
             for d, other in zip(duplicates, others, strict=True)
         ],
     }
+
+
+def _follow_up_text(project: Project, user, follow_up: FollowUp) -> dict:
+    return masked(project, user, {name: getattr(follow_up, name) for name in CONFIDENTIAL_FOLLOW_UP_FIELDS})
 
 
 def _follow_up_at(follow_up: FollowUp) -> datetime.datetime:
@@ -121,13 +139,14 @@ def timeline_html(items: list[dict]) -> SafeString:
     for item in items:
         obj = item["obj"]
         if item["kind"] == "follow_up":
+            text = item["text"]
             visitors = (
-                f'<div class="small"><span class="text-body-secondary">{came}:</span> {escape(obj.visitors)}</div>'
-                if obj.visitors
+                f'<div class="small"><span class="text-body-secondary">{came}:</span> {escape(text["visitors"])}</div>'
+                if text["visitors"]
                 else ""
             )
             follow = ""
-            if obj.next_action or obj.next_due_on:
+            if text["next_action"] or obj.next_due_on:
                 due = (
                     f' <span class="badge text-bg-light border">{obj.next_due_on.isoformat()}</span>'
                     if obj.next_due_on
@@ -135,14 +154,14 @@ def timeline_html(items: list[dict]) -> SafeString:
                 )
                 follow = (
                     f'<div class="small"><span class="text-body-secondary">{next_}:</span> '
-                    f"{escape(obj.next_action)}{due}</div>"
+                    f"{escape(text['next_action'])}{due}</div>"
                 )
             html.append(
                 FOLLOW_UP.format(
                     date=obj.occurred_on.isoformat(),
                     kind=escape(str(kinds.get(obj.kind, obj.kind))),
                     author=_who(obj.author),
-                    summary=_lines(obj.summary),
+                    summary=_lines(text["summary"]),
                     visitors=visitors,
                     next=follow,
                 )
@@ -163,7 +182,7 @@ def timeline_html(items: list[dict]) -> SafeString:
                     at=_minute(obj.changed_at),
                     who=_who(obj.changed_by),
                     move=move,
-                    note=f'<div class="small">{_lines(obj.note)}</div>' if obj.note else "",
+                    note=f'<div class="small">{_lines(item["note"])}</div>' if item["note"] else "",
                 )
             )
         else:

@@ -17,7 +17,7 @@ from django_tables2 import SingleTableMixin
 from operators.access import is_team_lead_of, may_change, works_pipeline_of
 from operators.views import who_you_are
 from projects.core import confidential
-from projects.core.confidential import display_title
+from projects.core.confidential import CONFIDENTIAL_FIELDS, display_title
 from projects.core.errors import PipelineError, StaleVersion, TransitionError
 from projects.core.pagination import DeferredJoinPaginator
 from projects.core.validators import normalize_credit_code
@@ -133,10 +133,10 @@ def duplicate_check(request):
 # -- the project page --------------------------------------------------------------------------
 
 
-def _source_rows(project) -> list[tuple[str, object, bool]]:
+def _source_rows(project, shown: dict) -> list[tuple[str, object, bool]]:
     rows = []
     for name in detail_fields(project.source_mode):
-        value = getattr(project, name)
+        value = shown[name] if name in shown else getattr(project, name)
         if name == "chain_link" and value is not None:
             value = f"{value.name} ({value.get_position_display()})"
         elif name == "equity_stake_pct" and value is not None:
@@ -147,16 +147,18 @@ def _source_rows(project) -> list[tuple[str, object, bool]]:
 
 def _detail_context(request, project, follow_up_form=None):
     user = request.user
+    # Every field of the list, as this reader may read it: the page shows these, never the
+    # project's own attributes, for what a confidential deal hides.
+    shown = confidential.masked(project, user, {name: getattr(project, name) for name in CONFIDENTIAL_FIELDS})
     return {
         "project": project,
-        "source_rows": _source_rows(project),
+        "shown": shown,
+        "source_rows": _source_rows(project, shown),
         "can_change": may_change(user, project),
         # What each role may do here: the same checks as the delivery views that do it.
         "works_pipeline": works_pipeline_of(user, project),
         "is_lead": is_team_lead_of(user, project.organization_id),
         "manages_confidentiality": need_to_know.can_manage_confidentiality(project, user),
-        "registered_company": confidential.display_value(project, user, "registered_company"),
-        "registered_credit_code": confidential.display_value(project, user, "registered_credit_code"),
         "stages": list(Stage),
         "current_order": Stage.order(project.stage),
         "follow_up_form": follow_up_form or FollowUpForm(),

@@ -9,7 +9,7 @@ import datetime
 
 from django.db.models import F
 
-from projects.core.confidential import display_investor, display_title
+from projects.core.confidential import MOVE_NOTE_FIELD, display_investor, display_title, masked
 from projects.core.periods import Period
 from projects.pipeline.models import LostReason, Stage
 from projects.reporting.metrics import (
@@ -103,7 +103,10 @@ def digest_content(user, filters: Filters, period: Period, today: datetime.date)
                 c.project,
                 user,
                 reason=LostReason(c.project.lost_reason).label if c.project.lost_reason else "",
-                note=c.note or c.project.status_note,
+                # The move's reason is the status reason: hidden with it outside need-to-know.
+                note=masked(c.project, user, {MOVE_NOTE_FIELD: c.note or c.project.status_note}, blank="")[
+                    MOVE_NOTE_FIELD
+                ],
                 on=c.changed_at,
             )
             for c in lost

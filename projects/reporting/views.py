@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from operators.access import reads_dashboards, scope_for, visible_zones
 from projects.core import periods
 from projects.core.amounts import YI
-from projects.core.confidential import display_investor, display_title
+from projects.core.confidential import display_investor, display_title, hides
 from projects.core.downloads import download
 from projects.delivery.selectors import CATEGORIES, three_not_yets_counts
 from projects.reporting import metrics
@@ -59,7 +59,16 @@ class ProjectLinks:
 
 
 def _masked(projects, user) -> list[dict]:
-    return [{"project": p, "title": display_title(p, user), "investor": display_investor(p, user)} for p in projects]
+    return [
+        {
+            "project": p,
+            "title": display_title(p, user),
+            "investor": display_investor(p, user),
+            # The Top-500 flag tells the investor apart: hidden with it.
+            "top500": p.investor.is_top500 and not hides(p, user, "investor"),
+        }
+        for p in projects
+    ]
 
 
 def _scope_label(user) -> str:
