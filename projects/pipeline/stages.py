@@ -219,10 +219,23 @@ def project_set_status(
     if errors:
         raise TransitionError(_("The change needs more information."), errors)
 
+    return _save_status(
+        current,
+        project,
+        user,
+        status=status,
+        lost_reason=lost_reason if status == Status.LOST else "",
+        on_hold_until=on_hold_until if status == Status.ON_HOLD else None,
+        note=note,
+    )
+
+
+def _save_status(current: Project, project: Project, user, *, status, lost_reason, on_hold_until, note) -> StageChange:
+    """Save a claimed project's new status as a version with history, and its StageChange row."""
     from_status = current.status
     current.status = status
-    current.lost_reason = lost_reason if status == Status.LOST else ""
-    current.on_hold_until = on_hold_until if status == Status.ON_HOLD else None
+    current.lost_reason = lost_reason
+    current.on_hold_until = on_hold_until
     current.status_note = note
     save_version(
         current,
@@ -248,26 +261,6 @@ def close_as_duplicate(*, project: Project, user, note: str) -> StageChange:
     """Mark a project lost as a duplicate, by decision of a manager (projects.pipeline.disputes): no
     version check, the manager's decision stands over edits in flight."""
     current = claim_version(project, user, None)
-    from_status = current.status
-    current.status = Status.LOST
-    current.lost_reason = LostReason.DUPLICATE
-    current.on_hold_until = None
-    current.status_note = note
-    save_version(
-        current,
-        user,
-        fields=["status", "lost_reason", "on_hold_until", "status_note"],
-        reason=note,
-        project=project,
-        error=TransitionError,
-    )
-    return StageChange.objects.create(
-        project=current,
-        from_stage=current.stage,
-        to_stage=current.stage,
-        from_status=from_status,
-        to_status=Status.LOST,
-        changed_at=current.last_activity_at,
-        changed_by=user,
-        note=note,
+    return _save_status(
+        current, project, user, status=Status.LOST, lost_reason=LostReason.DUPLICATE, on_hold_until=None, note=note
     )
