@@ -476,3 +476,12 @@ def test_a_reader_may_not_move_log_or_record_through_the_api(api, cast, ours):
     assert response.status_code == 403
     assert response.json()["detail"] == said("Only investment officers and team leads log leads.")
     assert not FollowUp.objects.exists() and Project.objects.count() == 1
+
+
+def test_an_administrator_finds_any_project_by_its_name(api, client, cast, secret, theirs):
+    """The list's search (which the API now uses) found nothing by name for an administrator."""
+    for text, project in (("宁德时代", secret), ("云山项目", theirs)):
+        body = api(cast.admin).get(f"/api/v1/projects/?q={text}").json()
+        assert [p["id"] for p in body["results"]] == [project.pk]
+    client.force_login(cast.admin)
+    assert f'href="/projects/{theirs.pk}/"' in client.get("/projects/?q=云山项目").content.decode()

@@ -182,7 +182,7 @@ class ProjectViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version")
-        for name in ("investor", "investor_name", "investor_credit_code", "organization"):
+        for name in ("investor", "investor_name", "investor_credit_code", "organization", "acknowledge_duplicates"):
             data.pop(name, None)
         # The owner as on the owner page: its team lead reassigns it, through the ownership service.
         owner = data.pop("owner", project.owner)
