@@ -79,9 +79,10 @@ ERRORS = {
 
 
 def _refuse_unless_may_change(user, project) -> None:
-    """403, saying why, for a project the user sees but may not change (the pages' rule)."""
-    if not may_change(user, project):
-        raise PermissionDenied(_("Only the project's organisation and the operating company of its zone change it."))
+    """403, saying why, for a project the user sees but may change nothing of (the pages' rule)."""
+    refusal = update_refusal(user, project, {})
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 @extend_schema_view(
