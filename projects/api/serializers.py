@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from operators.access import changeable_projects, visible_projects, visible_users, visible_zones
+from operators.access import visible_projects, visible_users, visible_zones
 from operators.models import Organization, Zone
 from projects.core.confidential import (
     CONFIDENTIAL_FOLLOW_UP_FIELDS,
@@ -15,9 +15,8 @@ from projects.core.confidential import (
     hides,
     masked,
 )
-from projects.ledger.forms import importing_organizations
 from projects.pipeline.models import ChainLink, FollowUp, IndustryChain, Investor, Project, Stage, StageChange
-from projects.pipeline.selectors import projects_for_masking
+from projects.pipeline.selectors import pipeline_organizations, projects_for_masking
 from projects.pipeline.stages import EVIDENCE_FIELDS
 from projects.pipeline.writes import EDITABLE_FIELDS
 
@@ -133,7 +132,7 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
     )
     investor_name = serializers.CharField(max_length=200, required=False, write_only=True)
     investor_credit_code = serializers.CharField(max_length=30, required=False, allow_blank=True, write_only=True)
-    organization = ScopedRelatedField(importing_organizations, required=False)
+    organization = ScopedRelatedField(pipeline_organizations, required=False)
     zone = ScopedRelatedField(visible_zones)
     owner = ScopedRelatedField(lambda user: visible_users(user, get_user_model().objects.all()), required=False)
     chain = ScopedRelatedField(lambda user: IndustryChain.objects.all(), required=False, allow_null=True)
@@ -164,7 +163,7 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         if self.instance is None:
             if not attrs.get("investor") and not attrs.get("investor_name", "").strip():
                 raise serializers.ValidationError({"investor": [_("Choose an investor or give investor_name.")]})
-            organizations = importing_organizations(_user(self))
+            organizations = pipeline_organizations(_user(self))
             if not attrs.get("organization"):
                 if organizations.count() != 1:
                     raise serializers.ValidationError({"organization": [_("Say which organisation logs this lead.")]})
@@ -201,7 +200,8 @@ class _ProjectRowSerializer(serializers.ModelSerializer):
 
 
 class FollowUpSerializer(_ProjectRowSerializer):
-    project = ScopedRelatedField(lambda user: changeable_projects(user, visible_projects(user, Project.objects.all())))
+    # Any project the user sees: one they may not change is refused with 403 and the reason (the view).
+    project = ScopedRelatedField(lambda user: visible_projects(user, Project.objects.all()))
     masked_as = {name: name for name in CONFIDENTIAL_FOLLOW_UP_FIELDS}
 
     class Meta:

@@ -1,38 +1,44 @@
-"""The REST API (/api/v1/): the same scoping functions and services as the pages.
+"""The REST API (/api/v1/): the same scoping functions, selectors and services as the pages.
 
-Out of scope → 404. Writes go through the services; a stale version → 409 with what changed.
+Out of scope → 404; in scope but not the user's to change → 403 with a sentence saying why (the
+same rights as the pages: operators.access, projects.pipeline.writes.update_refusal, the owner
+through projects.pipeline.ownership, stages through the transition service). Writes go through the
+services; a stale version → 409 with what changed.
 Errors are JSON: {"detail": "...", "errors": {"field": ["message", ...]}}.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db import transaction
 from django.utils.translation import gettext as _
-from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from operators.access import (
-    changeable_projects,
+    is_team_lead_of,
+    may_change,
     visible_organizations,
     visible_projects,
     visible_related,
     visible_zones,
 )
 from projects.api import serializers as s
+from projects.api.filters import FollowUpFilter, ProjectFilter, StageChangeFilter
 from projects.core.errors import PipelineError, StaleVersion
 from projects.pipeline.history import changes_since
-from projects.pipeline.models import FollowUp, Priority, Project, SourceMode, Stage, StageChange, Status
-from projects.pipeline.selectors import with_shown_names
+from projects.pipeline.models import FollowUp, Priority, Project, StageChange
+from projects.pipeline.ownership import project_assign_owner
+from projects.pipeline.selectors import pipeline_organizations, with_shown_names
 from projects.pipeline.services import followup_record, project_create
 from projects.pipeline.sources import ALL_DETAIL_FIELDS
 from projects.pipeline.stages import project_move_stage
-from projects.pipeline.writes import project_update
+from projects.pipeline.writes import project_update, update_refusal
 
 
 class Pagination(PageNumberPagination):
@@ -69,26 +75,16 @@ def exception_handler(exc, context):
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Invalid input, with field-level messages"),
+    403: OpenApiResponse(s.ErrorSerializer, description="In your scope, but not yours to change: the reason"),
     404: OpenApiResponse(s.ErrorSerializer, description="Not found or outside your scope"),
 }
 
 
-class ProjectFilter(filters.FilterSet):
-    q = filters.CharFilter(method="search", label=_("Project or investor name contains"))
-    stage = filters.MultipleChoiceFilter(choices=Stage.choices)
-    status = filters.MultipleChoiceFilter(choices=Status.choices)
-    source_mode = filters.MultipleChoiceFilter(choices=SourceMode.choices)
-    planned_amount_min = filters.NumberFilter(field_name="planned_amount", lookup_expr="gte")
-    planned_amount_max = filters.NumberFilter(field_name="planned_amount", lookup_expr="lte")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-
-    class Meta:
-        model = Project
-        fields = ["zone", "organization", "owner", "chain", "q", "stage", "status", "source_mode"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(title__icontains=value) | Q(investor__name__icontains=value))
+def _refuse_unless_may_change(user, project) -> None:
+    """403, saying why, for a project the user sees but may change nothing of (the pages' rule)."""
+    refusal = update_refusal(user, project, {})
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 class ProjectOrdering(OrderingFilter):
@@ -111,14 +107,29 @@ class ProjectOrdering(OrderingFilter):
 @extend_schema_view(
     list=extend_schema(summary="Projects you may see", responses={200: s.ProjectSerializer(many=True)}),
     retrieve=extend_schema(responses={200: s.ProjectSerializer, 404: ERRORS[404]}),
-    create=extend_schema(request=s.ProjectWriteSerializer, responses={201: s.ProjectSerializer, 400: ERRORS[400]}),
+    create=extend_schema(
+        request=s.ProjectWriteSerializer,
+        responses={201: s.ProjectSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+    ),
     update=extend_schema(
         request=s.ProjectWriteSerializer,
-        responses={200: s.ProjectSerializer, 400: ERRORS[400], 404: ERRORS[404], 409: s.ConflictSerializer},
+        responses={
+            200: s.ProjectSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
+            409: s.ConflictSerializer,
+        },
     ),
     partial_update=extend_schema(
         request=s.ProjectWriteSerializer,
-        responses={200: s.ProjectSerializer, 400: ERRORS[400], 404: ERRORS[404], 409: s.ConflictSerializer},
+        responses={
+            200: s.ProjectSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
+            409: s.ConflictSerializer,
+        },
     ),
 )
 class ProjectViewSet(
@@ -130,7 +141,7 @@ class ProjectViewSet(
 ):
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilter
-    filter_backends = [filters.DjangoFilterBackend, ProjectOrdering]
+    filter_backends = [DjangoFilterBackend, ProjectOrdering]
     ordering_fields = [
         "title",
         "investor_name",
@@ -144,8 +155,6 @@ class ProjectViewSet(
 
     def get_queryset(self):
         queryset = visible_projects(self.request.user, Project.objects.all())
-        if self.action in ("update", "partial_update", "move_stage"):
-            queryset = changeable_projects(self.request.user, queryset)
         return (
             queryset.select_related("investor", "zone", "organization", "owner")
             .prefetch_related("need_to_know")
@@ -162,6 +171,8 @@ class ProjectViewSet(
         return Response(s.ProjectSerializer(project, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request, *args, **kwargs):
+        if not pipeline_organizations(request.user).exists():
+            raise PermissionDenied(_("Only investment officers and team leads log leads."))
         serializer = s.ProjectWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -192,6 +203,7 @@ class ProjectViewSet(
 
     def update(self, request, *args, **kwargs):
         project = self.get_object()
+        _refuse_unless_may_change(request.user, project)
         partial = kwargs.get("partial", False)
         serializer = s.ProjectWriteSerializer(
             project, data=request.data, partial=partial, context=self.get_serializer_context()
@@ -199,19 +211,39 @@ class ProjectViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version")
-        for name in ("investor", "investor_name", "investor_credit_code", "organization"):
+        for name in ("investor", "investor_name", "investor_credit_code", "organization", "acknowledge_duplicates"):
             data.pop(name, None)
-        project = project_update(project=project, user=request.user, expected_version=version, **data)
+        # The owner as on the owner page: its team lead reassigns it, through the ownership service.
+        owner = data.pop("owner", project.owner)
+        new_owner = owner is not None and owner.pk != project.owner_id
+        if new_owner and not is_team_lead_of(request.user, project.organization_id):
+            raise PermissionDenied(_("Only a team lead of the project's organisation assigns its owner."))
+        refusal = update_refusal(request.user, project, data)
+        if refusal:
+            raise PermissionDenied(refusal)
+        with transaction.atomic():
+            if new_owner:
+                project_assign_owner(project=project, user=request.user, owner=owner, expected_version=version)
+                version = project.version
+            if data or not new_owner:
+                project = project_update(project=project, user=request.user, expected_version=version, **data)
         return self._read(project)
 
     @extend_schema(
         summary="Move a project to another stage (the evidence rules apply)",
         request=s.MoveStageSerializer,
-        responses={200: s.ProjectSerializer, 400: ERRORS[400], 404: ERRORS[404], 409: s.ConflictSerializer},
+        responses={
+            200: s.ProjectSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
+            409: s.ConflictSerializer,
+        },
     )
     @action(detail=True, methods=["post"], url_path="move-stage")
     def move_stage(self, request, pk=None):
         project = self.get_object()
+        _refuse_unless_may_change(request.user, project)
         serializer = s.MoveStageSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -233,7 +265,7 @@ class ProjectViewSet(
 
 
 @extend_schema_view(
-    create=extend_schema(responses={201: s.FollowUpSerializer, 400: ERRORS[400]}),
+    create=extend_schema(responses={201: s.FollowUpSerializer, 400: ERRORS[400], 403: ERRORS[403]}),
     retrieve=extend_schema(responses={200: s.FollowUpSerializer, 404: ERRORS[404]}),
 )
 class FollowUpViewSet(
@@ -241,7 +273,7 @@ class FollowUpViewSet(
 ):
     serializer_class = s.FollowUpSerializer
     pagination_class = Pagination
-    filterset_fields = ["project", "kind"]
+    filterset_class = FollowUpFilter
     queryset = FollowUp.objects.none()
 
     def get_queryset(self):
@@ -249,13 +281,16 @@ class FollowUpViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = followup_record(project=data.pop("project"), user=self.request.user, **data)
+        project = data.pop("project")
+        if not may_change(self.request.user, project):
+            raise PermissionDenied(_("You cannot record follow-ups for this project."))
+        serializer.instance = followup_record(project=project, user=self.request.user, **data)
 
 
 class StageChangeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.StageChangeSerializer
     pagination_class = Pagination
-    filterset_fields = ["project", "to_stage"]
+    filterset_class = StageChangeFilter
     queryset = StageChange.objects.none()
 
     def get_queryset(self):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from operators.access import may_change
+from operators.access import may_change, operates_zone_of, works_pipeline_of
 from projects.core.errors import PipelineError, TransitionError
 from projects.pipeline.funds import actual_investment_put
 from projects.pipeline.models import Project
@@ -36,14 +36,38 @@ EDITABLE_FIELDS = [
     "site_location",
     "site_area_mu",
 ]
+# What the zone's operating company may change among them: the site, as on the delivery details page.
+SITE_FIELDS = ["site_location", "site_area_mu"]
+
+
+def update_refusal(user, project: Project, fields: dict) -> str:
+    """Why `user` may not give `project` these values ("" when they may): the pages' rule. The
+    project's organisation changes its details; the operating company of its zone only the site;
+    a manager none; the owner changes only through projects.pipeline.ownership (team leads)."""
+    if not may_change(user, project):
+        return _("Only the project's organisation and the operating company of its zone change it.")
+    changed = {name for name, value in fields.items() if getattr(project, name) != value}
+    if "owner" in changed:
+        return _("The owner is assigned by a team lead of the project's organisation, not changed with its details.")
+    if works_pipeline_of(user, project) or not changed:
+        return ""
+    if operates_zone_of(user, project) and changed <= set(SITE_FIELDS):
+        return ""
+    return _(
+        "An operating company changes only a project's site (location and area); its organisation changes the rest."
+    )
 
 
 @transaction.atomic
 def project_update(*, project: Project, user, expected_version: int, **fields) -> Project:
-    """Change a project's details. The version the user saw must be current (no lost update)."""
+    """Change a project's details, as far as `update_refusal` lets the user. The version the user
+    saw must be current (no lost update)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise PipelineError(_("These fields cannot be changed here."), {f: [_("Not editable.")] for f in unknown})
+    refusal = update_refusal(user, project, fields)
+    if refusal:
+        raise PipelineError(refusal)
     current = claim_version(project, user, expected_version)
     for name, value in fields.items():
         setattr(current, name, value)
