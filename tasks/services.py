@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
 from django.db.models import F
@@ -237,8 +238,6 @@ def outbox_retry(*, message_ids: Iterable[int]) -> int:
 @transaction.atomic
 def preference_unsubscribe(*, user_id: int, topic: str) -> NotificationPreference | None:
     """What a signed unsubscribe link does: turn off that topic's emails for the user."""
-    from django.contrib.auth import get_user_model
-
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         return None

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from operators.access import visible_projects, visible_users, visible_zones
+from operators.access import scope_for, visible_projects, visible_users, visible_zones
 from operators.models import Organization, Zone
 from projects.core.confidential import (
     CONFIDENTIAL_FOLLOW_UP_FIELDS,
@@ -23,8 +23,6 @@ from projects.pipeline.writes import EDITABLE_FIELDS
 
 def visible_investors(user):
     """Investors of the projects the user may see, and investors nobody courts yet."""
-    from operators.access import scope_for
-
     scope = scope_for(user)
     if scope.is_admin:
         return Investor.objects.all()

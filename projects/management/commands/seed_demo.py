@@ -18,6 +18,7 @@ from django.utils import timezone
 from operators.models import Membership, NotificationPreference, Organization, Role, Zone
 from projects.core.amounts import WAN, YI
 from projects.core.validators import CHARSET, credit_code_check_char
+from projects.pipeline.duplicates import normalize_name
 from projects.pipeline.models import (
     ChainLink,
     FollowUp,
@@ -355,8 +356,6 @@ class Command(BaseCommand):
     # -- projects --------------------------------------------------------------------------------
 
     def investor(self, name: str, industry: str, top500=False, top100=False) -> Investor:
-        from projects.pipeline.duplicates import normalize_name
-
         investor, _ = Investor.objects.get_or_create(
             name=name,
             defaults={
