@@ -467,7 +467,9 @@ def test_a_reader_may_not_move_log_or_record_through_the_api(api, cast, ours):
         format="json",
     )
     assert response.status_code == 403
-    assert response.json()["detail"] == said("You cannot record follow-ups for this project.")
+    assert response.json()["detail"] == said(
+        "Only the project's organisation and the operating company of its zone may change this project."
+    )
     response = client.post(
         "/api/v1/projects/",
         {"title": "x", "investor_name": "甲公司", "zone": cast.zone_a.pk, "source_mode": "direct"},

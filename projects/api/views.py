@@ -21,8 +21,6 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from operators.access import (
-    is_team_lead_of,
-    may_change,
     visible_organizations,
     visible_projects,
     visible_related,
@@ -34,6 +32,7 @@ from projects.core.errors import PipelineError, StaleVersion
 from projects.pipeline.history import changes_since
 from projects.pipeline.models import FollowUp, Priority, Project, StageChange
 from projects.pipeline.ownership import project_assign_owner
+from projects.pipeline.rights import ASSIGN_OWNER, CHANGE
 from projects.pipeline.selectors import pipeline_organizations, with_shown_names
 from projects.pipeline.services import followup_record, project_create
 from projects.pipeline.sources import ALL_DETAIL_FIELDS
@@ -216,8 +215,8 @@ class ProjectViewSet(
         # The owner as on the owner page: its team lead reassigns it, through the ownership service.
         owner = data.pop("owner", project.owner)
         new_owner = owner is not None and owner.pk != project.owner_id
-        if new_owner and not is_team_lead_of(request.user, project.organization_id):
-            raise PermissionDenied(_("Only a team lead of the project's organisation assigns its owner."))
+        if new_owner and not ASSIGN_OWNER.allows(request.user, project):
+            raise PermissionDenied(str(ASSIGN_OWNER.refusal))
         refusal = update_refusal(request.user, project, data)
         if refusal:
             raise PermissionDenied(refusal)
@@ -282,8 +281,8 @@ class FollowUpViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         project = data.pop("project")
-        if not may_change(self.request.user, project):
-            raise PermissionDenied(_("You cannot record follow-ups for this project."))
+        if not CHANGE.allows(self.request.user, project):
+            raise PermissionDenied(str(CHANGE.refusal))
         serializer.instance = followup_record(project=project, user=self.request.user, **data)
 
 
