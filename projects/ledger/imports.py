@@ -16,7 +16,6 @@ from operator import itemgetter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
@@ -24,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from operators.access import changeable_projects, visible_users, visible_zones
-from projects.core.validators import normalize_credit_code, validate_credit_code
 from projects.ledger import columns as ledger
-from projects.ledger.columns import BY_KEY, CellError, Column, fold
+from projects.ledger.cells import CellError, is_blank, reader
+from projects.ledger.columns import BY_KEY, Column, fold
 from projects.ledger.models import ImportJob
 from projects.ledger.spreadsheets import FileRefused, read_rows
 from projects.pipeline.duplicates import normalize_name as _normalize_name
@@ -88,48 +87,6 @@ def _find_header(rows: list[tuple[int, list]]) -> int | None:
         if {"title", "investor"} <= keys:
             return index
     return None
-
-
-def _max_length(key: str) -> int | None:
-    if key == "investor":
-        return Investor._meta.get_field("name").max_length
-    if key == "follow_up_summary":
-        return 2000
-    try:
-        return Project._meta.get_field(key).max_length
-    except Exception:
-        return None
-
-
-def _read_credit_code(raw) -> str:
-    code = normalize_credit_code(ledger.read_text(raw))
-    if code:
-        try:
-            validate_credit_code(code)
-        except ValidationError as exc:
-            raise CellError(" ".join(exc.messages)) from None
-    return code
-
-
-def _reader(column: Column, heading: str):
-    """The function that turns a cell of `column` into a value the model field accepts as it is:
-    text within the field's max_length, a known choice, an amount or number within the field's
-    digits (tests/test_import.py checks these against the model). So the check needs no
-    `clean_fields()` per row."""
-    kind = column.kind
-    if kind == "amount":
-        factor = ledger.heading_factor(heading)
-        return lambda raw: ledger.read_amount(raw, factor)
-    if kind == "choice":
-        return functools.partial(ledger.read_choice, column.key)
-    if kind in ("text", "zone", "owner", "chain"):
-        return functools.partial(ledger.read_text, max_length=_max_length(column.key))
-    return {
-        "id": ledger.read_id,
-        "number": ledger.read_number,
-        "date": ledger.read_date,
-        "credit_code": _read_credit_code,
-    }[kind]
 
 
 class _Context:
@@ -222,7 +179,7 @@ def build_plan(rows: list[tuple[int, list]], *, user, organization, progress=Non
             continue
         seen_keys.add(column.key)
         recognised[text] = column.key
-        mapping.append((index, column, text, _reader(column, text)))
+        mapping.append((index, column, text, reader(column, text)))
     plan.columns = {"recognised": recognised, "ignored": ignored}
     heading_of = {column.key: text for _i, column, text, _f in mapping}
 
@@ -232,7 +189,7 @@ def build_plan(rows: list[tuple[int, list]], *, user, organization, progress=Non
     # 1. Cells to values.
     parsed: list[tuple[int, dict, bool]] = []
     for number, cells in rows[header_index + 1 :]:
-        first = next((c for c in cells if not ledger.is_blank(c)), None)
+        first = next((c for c in cells if not is_blank(c)), None)
         if isinstance(first, str) and fold(first).replace(" ", "") in TOTAL_WORDS:
             continue
         values: dict = {}
@@ -382,7 +339,7 @@ def _evidence(plan: Plan, number: int, heading, stages, values: dict, *, only_cl
 
 
 def _clean(plan: Plan, number: int, heading, row: dict) -> bool:
-    """What the cell readers cannot check on their own (see `_reader`)."""
+    """What the cell readers cannot check on their own (see `projects.ledger.cells.reader`)."""
     if row["status"] == Status.LOST and not row["lost_reason"]:
         plan.problem(number, heading("lost_reason"), _("A lost project needs a reason."))
         return False
