@@ -23,6 +23,7 @@ from projects.core.amounts import amount
 from projects.core.confidential import can_see_names, display_investor, display_title
 from projects.core.errors import PipelineError
 from projects.delivery import services as delivery
+from projects.delivery import supervision
 from projects.delivery.forms import (
     CloseForm,
     CommitmentReportForm,
@@ -376,7 +377,7 @@ def hand_over(request, pk: int):
         load=_deliverable,
         form_class=HandOverForm,
         form_name="handover_form",
-        service=delivery.project_hand_over,
+        service=supervision.project_hand_over,
         done=_("Delivery was handed to the operating company."),
         anchor="handoff",
     )
@@ -390,7 +391,7 @@ def service_request_open(request, pk: int):
         load=_deliverable,
         form_class=ServiceRequestForm,
         form_name="request_form",
-        service=delivery.service_request_open,
+        service=supervision.service_request_open,
         done=_("The request was added."),
         anchor="requests",
     )
@@ -404,7 +405,7 @@ def service_request_close(request, pk: int, item_pk: int):
     try:
         if not form.is_valid():
             raise PipelineError(_("Say how it was settled."))
-        delivery.service_request_close(item=item, user=request.user, **form.cleaned_data)
+        supervision.service_request_close(item=item, user=request.user, **form.cleaned_data)
     except PipelineError as exc:
         messages.error(request, exc.message)
     else:
@@ -420,7 +421,7 @@ def assign_leader(request, pk: int):
         load=_supervisable,
         form_class=LeaderForm,
         form_name="leader_form",
-        service=delivery.plan_assign_leader,
+        service=supervision.plan_assign_leader,
         done=_("The responsible leader was saved."),
         anchor="supervision",
     )
@@ -434,7 +435,7 @@ def order_issue(request, pk: int):
         load=_supervisable,
         form_class=SupervisionOrderForm,
         form_name="order_form",
-        service=delivery.supervision_issue,
+        service=supervision.supervision_issue,
         done=_("The supervision order was issued."),
         anchor="supervision",
     )
@@ -456,7 +457,7 @@ def _my_order(request, pk: int, order_pk: int) -> SupervisionOrder:
 def order_acknowledge(request, pk: int, order_pk: int):
     order = _my_order(request, pk, order_pk)
     try:
-        delivery.supervision_acknowledge(order=order, user=request.user)
+        supervision.supervision_acknowledge(order=order, user=request.user)
     except PipelineError as exc:
         messages.error(request, exc.message)
     else:
@@ -473,7 +474,7 @@ def order_report(request, pk: int, order_pk: int):
     try:
         if not form.is_valid():
             raise PipelineError(_("Say what has been done."))
-        delivery.supervision_report(order=order, user=request.user, **form.cleaned_data)
+        supervision.supervision_report(order=order, user=request.user, **form.cleaned_data)
     except PipelineError as exc:
         messages.error(request, exc.message)
     else:
@@ -488,7 +489,7 @@ def order_close(request, pk: int, order_pk: int):
     form = OrderCloseForm(request.POST)
     try:
         form.is_valid()
-        delivery.supervision_close(order=order, user=request.user, text=form.cleaned_data.get("text", ""))
+        supervision.supervision_close(order=order, user=request.user, text=form.cleaned_data.get("text", ""))
     except PipelineError as exc:
         messages.error(request, exc.message)
     else:
