@@ -4,7 +4,7 @@ were when these lived in one module; delivery after signing has its own namespac
 from django.urls import path
 
 from projects.ledger import views as ledger
-from projects.pipeline import edit_views, views
+from projects.pipeline import attachment_views, dispute_views, edit_views, views, zone_views
 
 app_name = "projects"
 urlpatterns = [
@@ -25,12 +25,12 @@ urlpatterns = [
     path("<int:pk>/owner/", edit_views.project_owner, name="project_owner"),
     path("<int:pk>/confidentiality/", edit_views.project_confidentiality, name="project_confidentiality"),
     path("<int:pk>/access-log/", edit_views.project_access_log, name="project_access_log"),
-    path("<int:pk>/attachments/new/", edit_views.attachment_new, name="attachment_new"),
-    path("attachments/<int:pk>/", edit_views.attachment_download, name="attachment_download"),
-    path("attachments/<int:pk>/replace/", edit_views.attachment_replace_view, name="attachment_replace"),
-    path("zones/<int:pk>/", edit_views.zone_projects, name="zone_projects"),
-    path("disputes/", edit_views.disputes, name="disputes"),
-    path("disputes/<int:pk>/", edit_views.dispute_decide, name="dispute_decide"),
+    path("<int:pk>/attachments/new/", attachment_views.attachment_new, name="attachment_new"),
+    path("attachments/<int:pk>/", attachment_views.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/replace/", attachment_views.attachment_replace_view, name="attachment_replace"),
+    path("zones/<int:pk>/", zone_views.zone_projects, name="zone_projects"),
+    path("disputes/", dispute_views.disputes, name="disputes"),
+    path("disputes/<int:pk>/", dispute_views.dispute_decide, name="dispute_decide"),
     path("import/", ledger.import_start, name="import"),
     path("import/template.xlsx", ledger.import_template, name="import_template"),
     path("import/<int:pk>/", ledger.import_job, name="import_job"),

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from projects.core.errors import PipelineError
 from projects.delivery import services as delivery
+from projects.delivery import supervision
 from projects.models import CommitmentReport, DeliveryPlan, Project
 
 from .delivery_fixtures import WAN, YI, pdf, png, signed_project
@@ -118,18 +119,18 @@ def test_the_handoff_goes_to_the_zone_company_and_one_of_its_people(cast):
     project = signed_project(cast, operating_company=None, service_contact=None)
     other_company = OrganizationFactory(name="云山运营", zone=cast.zone_b, kind="operating_company")
     with pytest.raises(PipelineError) as exc:
-        delivery.project_hand_over(
+        supervision.project_hand_over(
             project=project, user=cast.officer, operating_company=other_company, service_contact=None
         )
     assert "operating_company" in exc.value.errors
     with pytest.raises(PipelineError) as exc:
-        delivery.project_hand_over(
+        supervision.project_hand_over(
             project=project, user=cast.officer, operating_company=cast.company_a, service_contact=cast.officer
         )
     assert "service_contact" in exc.value.errors
     contact = UserFactory(username="contact")
     MembershipFactory(user=contact, organization=cast.company_a, role="operator")
-    delivery.project_hand_over(
+    supervision.project_hand_over(
         project=project, user=cast.officer, operating_company=cast.company_a, service_contact=contact
     )
     project = Project.objects.get(pk=project.pk)

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from projects.delivery import services as delivery
+from projects.delivery import supervision
 from projects.models import FundsTranche, ServiceRequest, SupervisionOrder
 
 from .delivery_fixtures import YI, pdf, signed_project
@@ -36,16 +37,16 @@ def two_zones(cast):
         service_contact=operator_b,
     )
     due = datetime.date(2099, 1, 1)
-    order_a = delivery.supervision_issue(
+    order_a = supervision.supervision_issue(
         project=a, user=cast.city_manager, instruction="清河督办事项", due_on=due, assignee=cast.operator
     )
-    order_b = delivery.supervision_issue(
+    order_b = supervision.supervision_issue(
         project=b, user=cast.city_manager, instruction="云山督办事项", due_on=due, assignee=operator_b
     )
-    item_a = delivery.service_request_open(
+    item_a = supervision.service_request_open(
         project=a, user=cast.operator, department="power", description="清河用电报装", owner=cast.operator, due_on=due
     )
-    item_b = delivery.service_request_open(
+    item_b = supervision.service_request_open(
         project=b, user=operator_b, department="water", description="云山供水接入", owner=operator_b, due_on=due
     )
     return {

@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.utils import translation
 
 from projects.core.validators import credit_code_check_char
-from projects.ledger import imports
+from projects.ledger import cells, columns, imports
 from projects.ledger.spreadsheets import FileRefused
 from projects.models import FollowUp, Investor, Project, Stage, StageChange
 
@@ -349,36 +349,32 @@ def stored_field(column):
     return Project._meta.get_field(column.key)
 
 
-@pytest.mark.parametrize(
-    "column", [c for c in imports.ledger.COLUMNS if c.imported and stored_field(c)], ids=lambda c: c.key
-)
+@pytest.mark.parametrize("column", [c for c in columns.COLUMNS if c.imported and stored_field(c)], ids=lambda c: c.key)
 def test_every_value_a_cell_reader_accepts_fits_its_model_field(column):
     model_field = stored_field(column)
-    read = imports._reader(column, column.heading)
+    read = cells.reader(column, column.heading)
     if column.kind == "text":
-        limit = model_field.max_length or imports._max_length(column.key)
+        limit = model_field.max_length or cells.max_length(column.key)
         longest = "项" * (limit or 10_000)
         model_field.clean(read(longest), None)
         if limit:
-            with pytest.raises(imports.CellError):
+            with pytest.raises(cells.CellError):
                 read(longest + "项")
     elif column.kind == "choice":
-        for value in set(imports.ledger._choice_lookup(column.key).values()):
+        for value in set(cells._choice_lookup(column.key).values()):
             model_field.clean(value, None)
     elif column.kind == "amount":
         largest = (
-            read("9999999999999999.99")
-            if imports.ledger.heading_factor(column.heading) == 1
-            else read("999999999999.99")
+            read("9999999999999999.99") if columns.heading_factor(column.heading) == 1 else read("999999999999.99")
         )
         model_field.clean(largest, None)
         model_field.clean(read("0.001"), None)
-        with pytest.raises(imports.CellError):
+        with pytest.raises(cells.CellError):
             read("99999999999999999")
     elif column.kind == "number":
         model_field.clean(read("9999999999.99"), None)
         model_field.clean(read("0.001"), None)
-        with pytest.raises(imports.CellError):
+        with pytest.raises(cells.CellError):
             read("10000000000")
     elif column.kind == "credit_code":
         model_field.clean(read(GOOD_CODE.lower()), None)

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from projects.core.errors import PipelineError
-from projects.delivery import services as delivery
+from projects.delivery import supervision
 from projects.models import DeliverySettings, Project, Status, SupervisionOrder
 from tasks import models as task_models
 from tasks.supervision import on_hold_resume_sweep, supervision_escalation_sweep
@@ -32,8 +32,8 @@ def leader(cast):
 def order(cast, leader):
     project = signed_project(cast)
     with time_machine.travel(datetime.datetime(2026, 3, 1, 9, 0)):
-        delivery.plan_assign_leader(project=project, user=cast.city_manager, leader=leader)
-        return delivery.supervision_issue(
+        supervision.plan_assign_leader(project=project, user=cast.city_manager, leader=leader)
+        return supervision.supervision_issue(
             project=project,
             user=cast.city_manager,
             instruction="3月10日前完成开工准备",
@@ -52,20 +52,20 @@ def keys():
 
 
 def test_the_recipient_acknowledges_and_reports(cast, order):
-    delivery.supervision_acknowledge(order=order, user=cast.operator)
+    supervision.supervision_acknowledge(order=order, user=cast.operator)
     order.refresh_from_db()
     assert order.status == SupervisionOrder.Status.ACKNOWLEDGED
     first = order.acknowledged_at
-    delivery.supervision_acknowledge(order=order, user=cast.operator)
+    supervision.supervision_acknowledge(order=order, user=cast.operator)
     order.refresh_from_db()
     assert order.acknowledged_at == first
-    delivery.supervision_report(order=order, user=cast.operator, text="已完成施工许可申报")
+    supervision.supervision_report(order=order, user=cast.operator, text="已完成施工许可申报")
     assert [r.text for r in order.reports.all()] == ["已完成施工许可申报"]
 
 
 def test_only_the_recipient_may_acknowledge(cast, order):
     with pytest.raises(PipelineError):
-        delivery.supervision_acknowledge(order=order, user=cast.officer)
+        supervision.supervision_acknowledge(order=order, user=cast.officer)
     order.refresh_from_db()
     assert order.status == SupervisionOrder.Status.OPEN
 
@@ -73,7 +73,7 @@ def test_only_the_recipient_may_acknowledge(cast, order):
 def test_only_a_manager_issues_orders(cast):
     project = signed_project(cast)
     with pytest.raises(PipelineError):
-        delivery.supervision_issue(
+        supervision.supervision_issue(
             project=project, user=cast.lead, instruction="x", due_on=datetime.date(2099, 1, 1), assignee=cast.operator
         )
 
@@ -81,7 +81,7 @@ def test_only_a_manager_issues_orders(cast):
 def test_the_recipient_must_see_the_project(cast):
     project = signed_project(cast)
     with pytest.raises(PipelineError) as exc:
-        delivery.supervision_issue(
+        supervision.supervision_issue(
             project=project,
             user=cast.city_manager,
             instruction="x",
@@ -96,7 +96,7 @@ def test_a_county_manager_cannot_supervise_another_county(cast):
         cast, organization=cast.committee_b, zone=cast.zone_b, operating_company=None, owner=cast.outsider
     )
     with pytest.raises(PipelineError):
-        delivery.plan_assign_leader(project=project, user=cast.county_manager, leader=None)
+        supervision.plan_assign_leader(project=project, user=cast.county_manager, leader=None)
 
 
 def test_nothing_escalates_on_the_due_date(cast, order):
@@ -142,8 +142,8 @@ def test_the_manager_delay_is_a_setting(cast, order):
 
 
 def test_an_acknowledged_order_still_escalates_but_a_done_one_does_not(cast, order):
-    delivery.supervision_acknowledge(order=order, user=cast.operator)
-    other = delivery.supervision_issue(
+    supervision.supervision_acknowledge(order=order, user=cast.operator)
+    other = supervision.supervision_issue(
         project=order.project,
         user=cast.city_manager,
         instruction="y",
@@ -151,7 +151,7 @@ def test_an_acknowledged_order_still_escalates_but_a_done_one_does_not(cast, ord
         assignee=cast.operator,
     )
     SupervisionOrder.objects.filter(pk=other.pk).update(due_on=DUE)
-    delivery.supervision_close(order=other, user=cast.city_manager)
+    supervision.supervision_close(order=other, user=cast.city_manager)
     assert sweep(DUE + datetime.timedelta(days=1)) == 1
     assert keys() == [(f"supervision:{order.pk}:1", "leader")]
 
@@ -159,7 +159,7 @@ def test_an_acknowledged_order_still_escalates_but_a_done_one_does_not(cast, ord
 def test_without_a_leader_the_first_level_goes_to_the_issuer(cast):
     project = signed_project(cast)
     with time_machine.travel(datetime.datetime(2026, 3, 1, 9, 0)):
-        order = delivery.supervision_issue(
+        order = supervision.supervision_issue(
             project=project, user=cast.city_manager, instruction="z", due_on=DUE, assignee=cast.operator
         )
     sweep(DUE + datetime.timedelta(days=1))

@@ -1,5 +1,6 @@
-"""Delivery after the signature: the writes that carry a rule (milestones, commitments, funds in
-place, handoff, service requests, supervision orders).
+"""Delivery after the signature: the writes that carry a rule (starting delivery, milestones,
+commitments, funds in place), and who may deliver or supervise a project. The handoff, service
+requests and supervision orders are in projects.delivery.supervision.
 
 Who may do what:
 - delivery (milestones, commitments, funds, service requests, handoff): whoever may change the
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from operators.access import changeable_projects, scope_for, visible_projects
-from operators.models import Membership, Organization
+from operators.models import Organization
 from projects.core.errors import PipelineError, full_clean
 from projects.delivery.models import (
     AMOUNT_METRICS,
@@ -31,9 +32,6 @@ from projects.delivery.models import (
     FundsTranche,
     Milestone,
     MilestoneKind,
-    ServiceRequest,
-    SupervisionOrder,
-    SupervisionReport,
 )
 from projects.pipeline.attachments import attachment_upload
 from projects.pipeline.funds import FROM_TRANCHES, actual_investment_put
@@ -55,12 +53,12 @@ def can_supervise(user, project: Project) -> bool:
     return scope_for(user).is_manager and visible_projects(user, Project.objects.filter(pk=project.pk)).exists()
 
 
-def _require_deliver(user, project: Project) -> None:
+def require_deliver(user, project: Project) -> None:
     if not can_deliver(user, project):
         raise PipelineError(_("Only the operating company of the zone or the project's team can update its delivery."))
 
 
-def _require_supervise(user, project: Project) -> None:
+def require_supervise(user, project: Project) -> None:
     if not can_supervise(user, project):
         raise PipelineError(_("Only a manager can supervise a project."))
 
@@ -123,18 +121,18 @@ def delivery_start(*, project: Project, user) -> DeliveryPlan:
     if project.operating_company_id is None:
         company = zone_operating_company(project)
         if company:
-            _touch_project(project, user, reason=_("Delivery started"), operating_company=company)
+            touch_project(project, user, reason=_("Delivery started"), operating_company=company)
     return plan
 
 
-def _plan(project: Project, user) -> DeliveryPlan:
+def plan_or_start(project: Project, user) -> DeliveryPlan:
     return DeliveryPlan.objects.filter(project=project).first() or delivery_start(project=project, user=user)
 
 
 # -- milestones -------------------------------------------------------------------------------
 
 
-def _touch_project(project: Project, user, reason: str = "", **fields) -> None:
+def touch_project(project: Project, user, reason: str = "", **fields) -> None:
     """Write project fields that delivery owns, as a new version with history (the plan's forms
     carry no version: a delivery record stands over edits in flight, which are then refused)."""
     write_project(project, user, reason=reason, clean=False, **fields)
@@ -143,8 +141,8 @@ def _touch_project(project: Project, user, reason: str = "", **fields) -> None:
 @transaction.atomic
 def milestones_plan(*, project: Project, user, planned: dict[str, datetime.date | None]) -> list[Milestone]:
     """Change the planned dates (the plan agreed at signing can be revised; history keeps it)."""
-    _require_deliver(user, project)
-    _plan(project, user)
+    require_deliver(user, project)
+    plan_or_start(project, user)
     changed = []
     for milestone in Milestone.objects.filter(project=project, kind__in=list(planned)):
         if milestone.planned_on != planned[milestone.kind]:
@@ -159,7 +157,7 @@ def milestones_plan(*, project: Project, user, planned: dict[str, datetime.date 
 def milestone_record(*, project: Project, user, kind: str, actual_on: datetime.date, note: str = "") -> Milestone:
     """Record the date a milestone was reached (not in the future). Contract, registration,
     construction and production dates are also the project's own fields: both are written."""
-    _require_deliver(user, project)
+    require_deliver(user, project)
     if kind not in MilestoneKind.values:
         raise PipelineError(_("Unknown milestone."), {"kind": [_("Choose a milestone from the list.")]})
     if actual_on is None:
@@ -168,7 +166,7 @@ def milestone_record(*, project: Project, user, kind: str, actual_on: datetime.d
         raise PipelineError(
             _("Please correct the errors below."), {"actual_on": [_("The date cannot be in the future.")]}
         )
-    _plan(project, user)
+    plan_or_start(project, user)
     milestone, _created = Milestone.objects.get_or_create(project=project, kind=kind)
     milestone.actual_on = actual_on
     milestone.note = note
@@ -177,9 +175,9 @@ def milestone_record(*, project: Project, user, kind: str, actual_on: datetime.d
     milestone._history_user = user
     milestone.save()
     if kind in PROJECT_DATE_FIELDS:
-        _touch_project(project, user, **{PROJECT_DATE_FIELDS[kind]: actual_on})
+        touch_project(project, user, **{PROJECT_DATE_FIELDS[kind]: actual_on})
     else:
-        _touch_project(project, user)
+        touch_project(project, user)
     return milestone
 
 
@@ -199,11 +197,11 @@ PROMISE_FIELDS = [
 @transaction.atomic
 def commitments_set(*, project: Project, user, **promises) -> DeliveryPlan:
     """Record what the agreement promises."""
-    _require_deliver(user, project)
+    require_deliver(user, project)
     unknown = set(promises) - set(PROMISE_FIELDS)
     if unknown:
         raise PipelineError(_("Unknown commitments."), {name: [_("Not a commitment.")] for name in unknown})
-    plan = _plan(project, user)
+    plan = plan_or_start(project, user)
     for name, value in promises.items():
         setattr(plan, name, value)
     full_clean(plan)
@@ -226,7 +224,7 @@ def commitment_report(
 ) -> CommitmentReport:
     """What has been achieved so far on one commitment, with its evidence file. The plan shows
     the value of the latest report (by date) of each metric."""
-    _require_deliver(user, project)
+    require_deliver(user, project)
     if metric not in CommitmentMetric.values:
         raise PipelineError(_("Unknown commitment."), {"metric": [_("Choose a commitment from the list.")]})
     if as_of > timezone.localdate():
@@ -235,7 +233,7 @@ def commitment_report(
         raise PipelineError(_("Please correct the errors below."), {"evidence": [_("Attach the evidence file.")]})
     if metric == CommitmentMetric.JOBS and value != value.to_integral_value():
         raise PipelineError(_("Please correct the errors below."), {"value": [_("Jobs are a whole number.")]})
-    plan = _plan(project, user)
+    plan = plan_or_start(project, user)
     report = CommitmentReport(
         project=project,
         metric=metric,
@@ -295,7 +293,7 @@ def tranche_record(
 ) -> FundsTranche:
     """Record money received, with its bank voucher or audit report; the project's actual
     investment becomes the sum of its tranches in the same transaction."""
-    _require_deliver(user, project)
+    require_deliver(user, project)
     _check_tranche(received_on, amount, kind)
     if evidence is None:
         raise PipelineError(
@@ -307,7 +305,7 @@ def tranche_record(
         )
     if project.stage not in SIGNED_STAGES:
         raise PipelineError(_("Funds are recorded once the intention agreement is signed."))
-    _plan(project, user)
+    plan_or_start(project, user)
     tranche = FundsTranche(
         project=project,
         received_on=received_on,
@@ -338,7 +336,7 @@ def tranche_correct(
 ) -> FundsTranche:
     """Correct a wrong tranche: the reason is required and the history keeps what it said before."""
     project = tranche.project
-    _require_deliver(user, project)
+    require_deliver(user, project)
     _check_tranche(received_on, amount, kind)
     if not reason.strip():
         raise PipelineError(_("Please correct the errors below."), {"reason": [_("Say what was wrong.")]})
@@ -355,146 +353,3 @@ def tranche_correct(
     tranche.save()
     _sync_actual_investment(project, user)
     return tranche
-
-
-# -- handoff and service requests -------------------------------------------------------------
-
-
-@transaction.atomic
-def project_hand_over(*, project: Project, user, operating_company: Organization, service_contact) -> Project:
-    """Hand day-to-day delivery to the zone's operating company and name its service contact.
-    The credit (owning organisation and owner) does not change."""
-    _require_deliver(user, project)
-    errors = {}
-    if operating_company.kind != Organization.Kind.OPERATING_COMPANY or operating_company.zone_id != project.zone_id:
-        errors["operating_company"] = [_("Choose the operating company of the project's zone.")]
-    elif (
-        service_contact is not None
-        and not Membership.objects.filter(user=service_contact, organization=operating_company, is_active=True).exists()
-    ):
-        errors["service_contact"] = [_("The service contact must work for the operating company.")]
-    if errors:
-        raise PipelineError(_("Please correct the errors below."), errors)
-    _plan(project, user)
-    _touch_project(project, user, operating_company=operating_company, service_contact=service_contact)
-    return project
-
-
-@transaction.atomic
-def service_request_open(
-    *, project: Project, user, department: str, description: str, owner, due_on: datetime.date
-) -> ServiceRequest:
-    """Track something the project needs from another department, with an owner and a due date."""
-    _require_deliver(user, project)
-    if owner is not None and not visible_projects(owner, Project.objects.filter(pk=project.pk)).exists():
-        raise PipelineError(
-            _("Please correct the errors below."), {"owner": [_("The owner must be able to see the project.")]}
-        )
-    item = ServiceRequest(
-        project=project, department=department, description=description, owner=owner, due_on=due_on, created_by=user
-    )
-    full_clean(item)
-    item._history_user = user
-    item.save()
-    return item
-
-
-@transaction.atomic
-def service_request_close(*, item: ServiceRequest, user, outcome: str) -> ServiceRequest:
-    _require_deliver(user, item.project)
-    if not outcome.strip():
-        raise PipelineError(_("Please correct the errors below."), {"outcome": [_("Say how it was settled.")]})
-    claimed = ServiceRequest.objects.filter(pk=item.pk, closed_on__isnull=True).update(
-        closed_on=timezone.localdate(), outcome=outcome.strip()
-    )
-    if not claimed:
-        raise PipelineError(_("This request is already closed."))
-    item.refresh_from_db()
-    return item
-
-
-# -- supervision ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def plan_assign_leader(*, project: Project, user, leader) -> DeliveryPlan:
-    """A manager names the leader responsible for the project's delivery."""
-    _require_supervise(user, project)
-    if leader is not None and not visible_projects(leader, Project.objects.filter(pk=project.pk)).exists():
-        raise PipelineError(
-            _("Please correct the errors below."), {"leader": [_("The leader must be able to see the project.")]}
-        )
-    plan = _plan(project, user)
-    plan.leader = leader
-    plan._history_user = user
-    plan.save()
-    return plan
-
-
-@transaction.atomic
-def supervision_issue(*, project: Project, user, instruction: str, due_on: datetime.date, assignee) -> SupervisionOrder:
-    """A manager orders something done on a project by a date, by someone who can see it."""
-    _require_supervise(user, project)
-    errors = {}
-    if not instruction.strip():
-        errors["instruction"] = [_("Say what must happen.")]
-    if due_on is None or due_on < timezone.localdate():
-        errors["due_on"] = [_("The due date cannot be in the past.")]
-    if assignee is None or not visible_projects(assignee, Project.objects.filter(pk=project.pk)).exists():
-        errors["assignee"] = [_("The recipient must be able to see the project.")]
-    if errors:
-        raise PipelineError(_("Please correct the errors below."), errors)
-    plan = DeliveryPlan.objects.filter(project=project).first()
-    order = SupervisionOrder(
-        project=project,
-        instruction=instruction.strip(),
-        due_on=due_on,
-        assignee=assignee,
-        issued_by=user,
-        leader=plan.leader if plan else None,
-    )
-    full_clean(order)
-    order._history_user = user
-    order.save()
-    return order
-
-
-def _require_assignee(order: SupervisionOrder, user) -> None:
-    if order.assignee_id != user.pk and not scope_for(user).is_admin:
-        raise PipelineError(_("Only the recipient of the order can acknowledge it or report on it."))
-
-
-@transaction.atomic
-def supervision_acknowledge(*, order: SupervisionOrder, user) -> SupervisionOrder:
-    """The recipient confirms they have the order; acknowledging twice changes nothing."""
-    _require_assignee(order, user)
-    SupervisionOrder.objects.filter(pk=order.pk, status=SupervisionOrder.Status.OPEN).update(
-        status=SupervisionOrder.Status.ACKNOWLEDGED, acknowledged_at=timezone.now()
-    )
-    order.refresh_from_db()
-    return order
-
-
-@transaction.atomic
-def supervision_report(*, order: SupervisionOrder, user, text: str) -> SupervisionReport:
-    """The recipient reports progress (which also acknowledges the order)."""
-    _require_assignee(order, user)
-    if order.status == SupervisionOrder.Status.DONE:
-        raise PipelineError(_("This order is already closed."))
-    if not text.strip():
-        raise PipelineError(_("Please correct the errors below."), {"text": [_("Say what has been done.")]})
-    supervision_acknowledge(order=order, user=user)
-    return SupervisionReport.objects.create(order=order, author=user, text=text.strip())
-
-
-@transaction.atomic
-def supervision_close(*, order: SupervisionOrder, user, text: str = "") -> SupervisionOrder:
-    """A manager closes an order as done; it no longer escalates."""
-    _require_supervise(user, order.project)
-    claimed = SupervisionOrder.objects.filter(pk=order.pk).exclude(status=SupervisionOrder.Status.DONE)
-    if not claimed.update(status=SupervisionOrder.Status.DONE, done_at=timezone.now()):
-        raise PipelineError(_("This order is already closed."))
-    if text.strip():
-        SupervisionReport.objects.create(order=order, author=user, text=text.strip())
-    order.refresh_from_db()
-    return order

@@ -1,7 +1,8 @@
-"""Pages of delivery after the signature: a project's delivery plan and the 三未 / supervision
-overview. Thin: projects opened through projects.pipeline.rights (out of scope → 404, in scope
-without the right → 403 saying why), writes through projects.delivery.services, state changes
-only on POST."""
+"""Pages of delivery after the signature: a project's delivery plan (milestones, commitments, funds)
+and the 三未 / supervision overview, with the plan page's helpers that the handoff, service request
+and supervision pages (projects.delivery.supervision_views) share. Thin: projects opened through
+projects.pipeline.rights (out of scope → 404, in scope without the right → 403 saying why), writes
+through projects.delivery.services, state changes only on POST."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import datetime
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,15 +24,12 @@ from projects.core.confidential import can_see_names, display_investor, display_
 from projects.core.errors import PipelineError
 from projects.delivery import services as delivery
 from projects.delivery.forms import (
-    CloseForm,
     CommitmentReportForm,
     CommitmentsForm,
     HandOverForm,
     LeaderForm,
     MilestoneActualForm,
     MilestonePlanForm,
-    OrderCloseForm,
-    ReportForm,
     ServiceRequestForm,
     SupervisionOrderForm,
     TrancheCorrectForm,
@@ -71,15 +68,15 @@ DELIVER = Right(
 SUPERVISE = Right(delivery.can_supervise, gettext_lazy("Only a manager can supervise a project."))
 
 
-def _deliverable(request, pk: int) -> Project:
+def deliverable(request, pk: int) -> Project:
     return project_for_changing(request, pk, DELIVER)
 
 
-def _supervisable(request, pk: int) -> Project:
+def supervisable(request, pk: int) -> Project:
     return project_for_changing(request, pk, SUPERVISE)
 
 
-def _plan_url(project: Project, anchor: str = "") -> str:
+def plan_url(project: Project, anchor: str = "") -> str:
     return reverse("delivery:plan", args=[project.pk]) + (f"#{anchor}" if anchor else "")
 
 
@@ -121,7 +118,7 @@ def _commitment_rows(plan: DeliveryPlan | None, project: Project) -> list[dict]:
     return rows
 
 
-def _render_plan(request, project: Project, status: int = 200, **forms):
+def render_plan(request, project: Project, status: int = 200, **forms):
     user = request.user
     today = timezone.localdate()
     policy = DeliverySettings.current()
@@ -179,70 +176,70 @@ def _render_plan(request, project: Project, status: int = 200, **forms):
     return render(request, "projects/delivery/plan.html", context, status=status)
 
 
-def _fail(request, project, exc: PipelineError, form_name: str, form):
+def fail(request, project, exc: PipelineError, form_name: str, form):
     """Show the service's errors on the form the user sent, field by field."""
     messages.error(request, exc.message)
     for name, errs in exc.errors.items():
         for err in errs if isinstance(errs, list | tuple) else [errs]:
             form.add_error(name if name in form.fields else None, err)
-    return _render_plan(request, project, status=400, **{form_name: form})
+    return render_plan(request, project, status=400, **{form_name: form})
 
 
 @require_GET
 def plan(request, pk: int):
-    return _render_plan(request, project_for_reading(request, pk))
+    return render_plan(request, project_for_reading(request, pk))
 
 
 @require_POST
 def start(request, pk: int):
-    project = _deliverable(request, pk)
+    project = deliverable(request, pk)
     try:
         delivery.delivery_start(project=project, user=request.user)
     except PipelineError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Delivery started: milestones planned from the agreement."))
-    return redirect(_plan_url(project))
+    return redirect(plan_url(project))
 
 
 @require_POST
 def milestones_plan(request, pk: int):
-    project = _deliverable(request, pk)
+    project = deliverable(request, pk)
     form = MilestonePlanForm(request.POST, milestones=Milestone.objects.filter(project=project))
     if not form.is_valid():
-        return _render_plan(request, project, status=400, plan_form=form)
+        return render_plan(request, project, status=400, plan_form=form)
     try:
         delivery.milestones_plan(project=project, user=request.user, planned=form.cleaned_data)
     except PipelineError as exc:
-        return _fail(request, project, exc, "plan_form", form)
+        return fail(request, project, exc, "plan_form", form)
     messages.success(request, _("The plan was saved."))
-    return redirect(_plan_url(project, "milestones"))
+    return redirect(plan_url(project, "milestones"))
 
 
 @require_POST
 def milestone_record(request, pk: int):
-    project = _deliverable(request, pk)
+    project = deliverable(request, pk)
     form = MilestoneActualForm(request.POST)
     if not form.is_valid():
-        return _render_plan(request, project, status=400, actual_form=form)
+        return render_plan(request, project, status=400, actual_form=form)
     try:
         milestone = delivery.milestone_record(project=project, user=request.user, **form.cleaned_data)
     except PipelineError as exc:
-        return _fail(request, project, exc, "actual_form", form)
+        return fail(request, project, exc, "actual_form", form)
     messages.success(
         request,
         _("%(milestone)s recorded on %(date)s.")
         % {"milestone": MilestoneKind(milestone.kind).label, "date": milestone.actual_on},
     )
-    return redirect(_plan_url(project, "milestones"))
+    return redirect(plan_url(project, "milestones"))
 
 
 @require_POST
 def commitments(request, pk: int):
-    return _plan_form(
+    return plan_form(
         request,
         pk,
-        load=_deliverable,
+        load=deliverable,
         form_class=CommitmentsForm,
         form_name="commitments_form",
         service=delivery.commitments_set,
@@ -254,10 +251,10 @@ def commitments(request, pk: int):
 
 @require_POST
 def commitment_report(request, pk: int):
-    return _plan_form(
+    return plan_form(
         request,
         pk,
-        load=_deliverable,
+        load=deliverable,
         form_class=CommitmentReportForm,
         form_name="report_form",
         service=delivery.commitment_report,
@@ -284,10 +281,10 @@ def tranche_record(request, pk: int):
             )
         return tranche
 
-    return _plan_form(
+    return plan_form(
         request,
         pk,
-        load=_deliverable,
+        load=deliverable,
         form_class=TrancheForm,
         form_name="tranche_form",
         service=record,
@@ -317,7 +314,7 @@ def tranche_correct_form(request, pk: int, tranche_pk: int):
 
 @require_POST
 def tranche_correct(request, pk: int, tranche_pk: int):
-    project = _deliverable(request, pk)
+    project = deliverable(request, pk)
     tranche = get_object_or_404(FundsTranche.objects.filter(project=project), pk=tranche_pk)
     form = TrancheCorrectForm(request.POST, request.FILES)
     error = None
@@ -331,7 +328,7 @@ def tranche_correct(request, pk: int, tranche_pk: int):
                     form.add_error(name if name in form.fields else None, err)
         else:
             messages.success(request, _("The tranche was corrected; its history keeps the earlier figures."))
-            return redirect(_plan_url(project, "funds"))
+            return redirect(plan_url(project, "funds"))
     if error:
         messages.error(request, error.message)
     return render(
@@ -349,7 +346,7 @@ def tranche_correct(request, pk: int, tranche_pk: int):
     )
 
 
-def _plan_form(request, pk: int, *, load, form_class, form_name: str, service, done: str, anchor: str, files=False):
+def plan_form(request, pk: int, *, load, form_class, form_name: str, service, done: str, anchor: str, files=False):
     """The plan page's small forms all work alike: load the project the user may act on (404 out
     of scope, 403 to who only sees it), validate, call the service, say what happened and go back
     to the section; a form or rule error shows the plan page with the form's errors."""
@@ -359,141 +356,13 @@ def _plan_form(request, pk: int, *, load, form_class, form_name: str, service, d
     else:
         form = form_class(request.POST, user=request.user, project=project)
     if not form.is_valid():
-        return _render_plan(request, project, status=400, **{form_name: form})
+        return render_plan(request, project, status=400, **{form_name: form})
     try:
         service(project=project, user=request.user, **form.cleaned_data)
     except PipelineError as exc:
-        return _fail(request, project, exc, form_name, form)
+        return fail(request, project, exc, form_name, form)
     messages.success(request, done)
-    return redirect(_plan_url(project, anchor))
-
-
-@require_POST
-def hand_over(request, pk: int):
-    return _plan_form(
-        request,
-        pk,
-        load=_deliverable,
-        form_class=HandOverForm,
-        form_name="handover_form",
-        service=delivery.project_hand_over,
-        done=_("Delivery was handed to the operating company."),
-        anchor="handoff",
-    )
-
-
-@require_POST
-def service_request_open(request, pk: int):
-    return _plan_form(
-        request,
-        pk,
-        load=_deliverable,
-        form_class=ServiceRequestForm,
-        form_name="request_form",
-        service=delivery.service_request_open,
-        done=_("The request was added."),
-        anchor="requests",
-    )
-
-
-@require_POST
-def service_request_close(request, pk: int, item_pk: int):
-    item = get_object_or_404(visible_service_requests(request.user), pk=item_pk, project_id=pk)
-    _deliverable(request, pk)
-    form = CloseForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise PipelineError(_("Say how it was settled."))
-        delivery.service_request_close(item=item, user=request.user, **form.cleaned_data)
-    except PipelineError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The request was closed."))
-    return redirect(_plan_url(item.project, "requests"))
-
-
-@require_POST
-def assign_leader(request, pk: int):
-    return _plan_form(
-        request,
-        pk,
-        load=_supervisable,
-        form_class=LeaderForm,
-        form_name="leader_form",
-        service=delivery.plan_assign_leader,
-        done=_("The responsible leader was saved."),
-        anchor="supervision",
-    )
-
-
-@require_POST
-def order_issue(request, pk: int):
-    return _plan_form(
-        request,
-        pk,
-        load=_supervisable,
-        form_class=SupervisionOrderForm,
-        form_name="order_form",
-        service=delivery.supervision_issue,
-        done=_("The supervision order was issued."),
-        anchor="supervision",
-    )
-
-
-def _order(request, pk: int, order_pk: int) -> SupervisionOrder:
-    return get_object_or_404(visible_orders(request.user), pk=order_pk, project_id=pk)
-
-
-def _my_order(request, pk: int, order_pk: int) -> SupervisionOrder:
-    """An order its recipient acts on: 404 out of scope, 403 to anyone else who sees it."""
-    order = _order(request, pk, order_pk)
-    if order.assignee_id != request.user.pk and not scope_for(request.user).is_admin:
-        raise PermissionDenied(_("Only the recipient of the order can acknowledge it or report on it."))
-    return order
-
-
-@require_POST
-def order_acknowledge(request, pk: int, order_pk: int):
-    order = _my_order(request, pk, order_pk)
-    try:
-        delivery.supervision_acknowledge(order=order, user=request.user)
-    except PipelineError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("You acknowledged the order."))
-    if request.POST.get("next") == "overview":
-        return redirect("delivery:overview")
-    return redirect(_plan_url(order.project, f"order-{order.pk}"))
-
-
-@require_POST
-def order_report(request, pk: int, order_pk: int):
-    order = _my_order(request, pk, order_pk)
-    form = ReportForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise PipelineError(_("Say what has been done."))
-        delivery.supervision_report(order=order, user=request.user, **form.cleaned_data)
-    except PipelineError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your progress report was sent."))
-    return redirect(_plan_url(order.project, f"order-{order.pk}"))
-
-
-@require_POST
-def order_close(request, pk: int, order_pk: int):
-    order = _order(request, pk, order_pk)
-    _supervisable(request, pk)
-    form = OrderCloseForm(request.POST)
-    try:
-        form.is_valid()
-        delivery.supervision_close(order=order, user=request.user, text=form.cleaned_data.get("text", ""))
-    except PipelineError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The order was closed."))
-    return redirect(_plan_url(order.project, f"order-{order.pk}"))
+    return redirect(plan_url(project, anchor))
 
 
 @require_GET

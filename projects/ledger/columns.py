@@ -1,8 +1,9 @@
 """The ledger (项目台账): its columns, defined once, for the export and the import alike.
 
 Each column says its Chinese heading (what the export writes), the other headings an existing
-ledger may use for it (Chinese or English variants), and how a value goes into a cell and comes
-back out of one. Exporting a ledger and importing it again therefore changes nothing.
+ledger may use for it (Chinese or English variants), and how a value goes into a cell (here) and
+comes back out of one (projects.ledger.cells). Exporting a ledger and importing it again therefore
+changes nothing.
 
 Cell values the ledger writes are plain Python values (str, Decimal, int, date) that tablib turns
 into XLSX or CSV; values it reads are whatever openpyxl or the CSV reader gave.
@@ -14,18 +15,14 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 import tablib
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from projects.core.amounts import WAN, YI
 from projects.core.confidential import display_investor, display_title, hides
 from projects.pipeline.models import LostReason, SourceMode, Stage, Status
-
-CENT = Decimal("0.01")
 
 # Chinese names of the choices as ledgers write them (DOMAIN.md). The first one is what the export
 # writes; the others are accepted on import, with the English labels and the codes.
@@ -178,8 +175,9 @@ PLAIN_FIELDS = [
     and c.key not in ("investor", "investor_credit_code", "follow_up_summary", "next_follow_up_on")
 ]
 
-# The units a heading may carry, and what they multiply the cell by to give yuan.
-_UNIT = re.compile(r"[\(\[（【]?\s*(亿元|万元|元|亿|万|亩)\s*[\)\]）】]?")
+# The units a heading may carry, and what they multiply the cell by to give yuan (also stripped
+# from number cells, projects.ledger.cells).
+UNIT = re.compile(r"[\(\[（【]?\s*(亿元|万元|元|亿|万|亩)\s*[\)\]）】]?")
 _NOISE = re.compile(r"[\s\(\)\[\]（）【】:：/\\*_\-·.、]+")
 
 
@@ -191,7 +189,7 @@ def fold(text) -> str:
 
 def heading_key(heading: str) -> str:
     """A heading reduced for matching: width folded, case folded, units and punctuation gone."""
-    return _NOISE.sub("", _UNIT.sub("", fold(heading)))
+    return _NOISE.sub("", UNIT.sub("", fold(heading)))
 
 
 def heading_factor(heading: str) -> Decimal:
@@ -344,174 +342,3 @@ def template_dataset() -> tablib.Dataset:
     }
     dataset.append([example.get(c.key, "") for c in COLUMNS if c.imported])
     return dataset
-
-
-# ---------------------------------------------------------------------------------------------
-# Cells in (import)
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message says why, in the user's language."""
-
-
-def is_blank(raw) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
-
-def _text(raw) -> str:
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    if isinstance(raw, datetime.datetime):
-        raw = raw.date()
-    text = str(raw).strip()
-    # An exported cell that was neutralised comes back as the text it was.
-    if text.startswith("'") and text[1:2] and text[1] in "=+-@":
-        text = text[1:]
-    return text
-
-
-def _decimal(raw) -> Decimal:
-    if isinstance(raw, bool):
-        raise CellError(_("Not a number."))
-    if isinstance(raw, int | Decimal):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        return Decimal(repr(raw))
-    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(",", "").replace(" ", "")
-    if text.startswith("="):
-        raise CellError(_("This is a formula; formulas are not calculated on import. Type the value instead."))
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise CellError(_("“%(value)s” is not a number.") % {"value": str(raw)[:40]}) from None
-
-
-def read_amount(raw, factor: Decimal) -> Decimal | None:
-    """An amount cell in the unit of its heading (or of its own suffix, “2.4亿”) as yuan."""
-    if is_blank(raw):
-        return None
-    value = raw
-    if isinstance(raw, str):
-        text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
-        for suffix, unit in (("亿元", YI), ("万元", WAN), ("亿", YI), ("万", WAN), ("元", Decimal(1))):
-            if text.endswith(suffix) and len(text) > len(suffix):
-                text, factor = text[: -len(suffix)].strip(), unit
-                break
-        value = text
-    try:
-        value = _decimal(value)
-    except CellError:
-        if isinstance(raw, str) and raw.strip().startswith("="):
-            raise
-        raise CellError(_("“%(value)s” is not a number.") % {"value": str(raw)[:40]}) from None
-    if value < 0:
-        raise CellError(_("An amount cannot be negative."))
-    yuan = (value * factor).quantize(CENT, rounding=ROUND_HALF_UP)
-    if yuan >= Decimal("1e16"):
-        raise CellError(_("This amount is too large."))
-    return yuan
-
-
-def read_number(raw) -> Decimal | None:
-    if is_blank(raw):
-        return None
-    if isinstance(raw, str):
-        raw = _UNIT.sub("", raw)
-    value = _decimal(raw)
-    if value < 0:
-        raise CellError(_("This number cannot be negative."))
-    if value >= Decimal("1e10"):
-        raise CellError(_("This number is too large."))
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-EXCEL_EPOCH = datetime.date(1899, 12, 30)
-_DATE_FORMS = [
-    re.compile(
-        r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
-    ),
-    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
-]
-
-
-def read_date(raw) -> datetime.date | None:
-    """2026-03-01, 2026/3/1, 2026.3.1, 2026年3月1日, 20260301, an Excel date or its serial number."""
-    if is_blank(raw):
-        return None
-    if isinstance(raw, datetime.datetime):
-        return raw.date()
-    if isinstance(raw, datetime.date):
-        return raw
-    text = unicodedata.normalize("NFKC", _text(raw))
-    if isinstance(raw, int | float) or re.fullmatch(r"\d{5}(\.0+)?", text):
-        serial = int(float(text))
-        if 20_000 <= serial <= 80_000:  # 1954 … 2119: an Excel serial date
-            return EXCEL_EPOCH + datetime.timedelta(days=serial)
-    for form in _DATE_FORMS:
-        match = form.match(text)
-        if match:
-            try:
-                return datetime.date(int(match["y"]), int(match["m"]), int(match["d"]))
-            except ValueError:
-                break
-    raise CellError(_("“%(value)s” is not a date; write it like 2026-03-01.") % {"value": text[:40]})
-
-
-_CHOICE_LOOKUP: dict[str, dict[str, str]] = {}
-
-
-def _choice_lookup(kind: str) -> dict[str, str]:
-    # Built lazily: English labels are read with translations off, so any active language works.
-    if kind not in _CHOICE_LOOKUP:
-        from django.utils import translation
-
-        lookup: dict[str, str] = {}
-        enum = CHOICE_ENUMS[kind]
-        with translation.override(None):
-            for value, label in enum.choices:
-                for name in (value, str(label), *CHOICES[kind][value]):
-                    lookup[heading_key(name)] = value
-        _CHOICE_LOOKUP[kind] = lookup
-    return _CHOICE_LOOKUP[kind]
-
-
-CHOICE_LABELS = {
-    "stage": gettext_lazy("stage"),
-    "status": gettext_lazy("status"),
-    "source_mode": gettext_lazy("source mode"),
-    "lost_reason": gettext_lazy("reason lost"),
-}
-
-
-def read_choice(kind: str, raw) -> str | None:
-    if is_blank(raw):
-        return None
-    text = _text(raw)
-    value = _choice_lookup(kind).get(heading_key(text))
-    if value is None:
-        names = "、".join(names[0] for names in CHOICES[kind].values())
-        raise CellError(
-            _("“%(value)s” is not a known %(what)s; use one of: %(names)s.")
-            % {"value": text[:40], "what": CHOICE_LABELS[kind], "names": names}
-        )
-    return value
-
-
-def read_text(raw, max_length: int | None = None) -> str:
-    if is_blank(raw):
-        return ""
-    text = _text(raw)
-    if max_length and len(text) > max_length:
-        raise CellError(
-            _("Too long: at most %(max)d characters, this has %(n)d.") % {"max": max_length, "n": len(text)}
-        )
-    return text
-
-
-def read_id(raw) -> int | None:
-    if is_blank(raw):
-        return None
-    text = _text(raw)
-    if not text.isdigit() or len(text) > 12:
-        raise CellError(_("“%(value)s” is not a project ID (a whole number).") % {"value": text[:40]})
-    return int(text)

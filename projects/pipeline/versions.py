@@ -9,7 +9,7 @@ the row, then `save_version` writes it. `write_project` does both for a plain wr
 Not here, on purpose: recording a follow-up (it only moves the project's next due date and last
 activity, bookkeeping that makes no version, so an edit in flight is not refused for it) and the
 ledger import (it writes thousands of rows at once, bumping the version and writing the history
-rows in bulk, projects.ledger.imports)."""
+rows in bulk, projects.ledger.bulk)."""
 
 from __future__ import annotations
 

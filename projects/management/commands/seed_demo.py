@@ -3,6 +3,9 @@
 Idempotent: everything is looked up by its natural key first, and the projects of a run are
 created only when the demo's projects are not there yet, so a second run changes nothing.
 The data is drawn from a fixed random seed, so every machine gets the same city.
+
+Over 400 lines on purpose: the demo data is a long list of named records (zones, partners, chains,
+names, companies, texts) read top to bottom, then the one command that writes them.
 """
 
 import datetime
