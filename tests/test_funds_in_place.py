@@ -80,6 +80,11 @@ def plan_page(client, project):
     return re.search(r'id="funds".*?</table>', page).group(0)
 
 
+def plan_heading(client, project):
+    page = text(client.get(reverse("delivery:plan", args=[project.pk])))
+    return words(re.search(r"</h1>(.*?)</p>", page, re.S).group(1))
+
+
 def overview_row(client, zone):
     page = text(client.get(reverse("delivery:overview")))
     row = re.search(rf'data-testid="funds-{zone.pk}">(.*?)</tr>', page)
@@ -130,6 +135,7 @@ def test_every_page_the_digest_the_export_and_the_api_show_the_same_rate_and_amo
     assert f"{funds} (资金到位率 {rate})" in project_page(client, project)
     plan = plan_page(client, project)
     assert f'data-testid="funds-rate">{rate}<' in plan and f"{funds} / {contract}" in plan
+    assert f"合同金额 {contract}" in plan_heading(client, project)  # the denominator, named as such
     row = overview_row(client, cast.zone_a)
     assert funds in row and contract in row and rate in row
     row = dashboard_row(client, cast.zone_a)

@@ -57,7 +57,8 @@ from projects.delivery.selectors import (
     zone_funds_in_place,
 )
 from projects.pipeline.funds import has_tranches
-from projects.pipeline.models import ConfidentialAccess, Project
+from projects.pipeline.models import Project
+from projects.pipeline.need_to_know import log_confidential_access
 from projects.pipeline.rights import Right, project_for_changing, project_for_reading
 
 # The ways of changing a project's delivery (projects.pipeline.rights: 404 out of scope, 403 saying why).
@@ -132,8 +133,7 @@ def render_plan(request, project: Project, status: int = 200, **forms):
     )
     may_deliver = delivery.can_deliver(user, project)
     may_supervise = delivery.can_supervise(user, project)
-    if project.is_confidential:
-        ConfidentialAccess.objects.create(project=project, user=user)
+    log_confidential_access(project=project, user=user)
     context = {
         "project": project,
         "title": display_title(project, user),
