@@ -27,8 +27,8 @@ from projects.pipeline.selectors import with_need_to_know
 
 from .emails import MAX_LINES, project_line, reminder_subject
 from .models import OutboxMessage
+from .selectors import latest_follow_up
 from .services import language_of
-from .sweeps import latest_follow_up
 from .workdays import reminder_horizon
 
 # Why a row was not sent; stored in English on the row (OutboxMessage.note), shown translated.

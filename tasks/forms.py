@@ -5,7 +5,7 @@ from operators.access import visible_zones
 from operators.models import NotificationPreference
 from projects.models import Stage
 
-from .sweeps import DEFAULT_STALE_DAYS, stale_thresholds
+from .selectors import DEFAULT_STALE_DAYS, stale_thresholds
 
 
 class PreferenceForm(forms.ModelForm):

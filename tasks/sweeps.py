@@ -28,26 +28,14 @@ from django.utils import timezone, translation
 
 from operators.models import Membership, NotificationPreference, Organization, Role
 from projects.core.confidential import NEED_TO_KNOW_VIEWER
-from projects.models import FollowUp, Project, Stage, Status
+from projects.models import Project, Status
 
 from .emails import MAX_LINES, project_line, reminder_subject
 from .models import Notice, OutboxMessage
+from .selectors import DEFAULT_STALE_DAYS, latest_follow_up, stale_thresholds
 from .services import DeferredEntry, OutboxEntry, outbox_add_many, outbox_defer_many, sweep_lock
 from .workdays import is_working_day, next_working_day, reminder_horizon, working_days_back, working_days_between
 
-# Days without activity before an active project is stale, per stage; None: never stale.
-# An organisation overrides them in Organization.stale_days ({"lead": 10, ...}).
-DEFAULT_STALE_DAYS: dict[str, int | None] = {
-    Stage.LEAD: 14,
-    Stage.CONTACTED: 21,
-    Stage.SITE_VISIT: 21,
-    Stage.NEGOTIATING: 30,
-    Stage.INTENTION_SIGNED: 45,
-    Stage.CONTRACT_SIGNED: 60,
-    Stage.REGISTERED: 60,
-    Stage.UNDER_CONSTRUCTION: 90,
-    Stage.IN_PRODUCTION: None,
-}
 STALE_NUDGE_INTERVAL_DAYS = 7
 # Levels of escalation: level k once the follow-up is overdue by more than k × N working days.
 MAX_ESCALATION_LEVEL = 3
@@ -65,26 +53,6 @@ def due_recipients_q(now: datetime.datetime, prefix: str = "") -> Q:
     if local_time >= default_time:
         q |= Q(**{f"{pref}__isnull": True})
     return Q(**{f"{prefix}is_active": True}) & ~Q(**{f"{prefix}email": ""}) & q
-
-
-def stale_thresholds(overrides) -> dict[str, int | None]:
-    """The stage → days table of an organisation: the defaults with its valid overrides on top
-    (a positive whole number of days, or null/0 for never)."""
-    table = dict(DEFAULT_STALE_DAYS)
-    if isinstance(overrides, dict):
-        for stage, days in overrides.items():
-            if stage not in table:
-                continue
-            if days in (None, 0):
-                table[stage] = None
-            elif isinstance(days, int) and not isinstance(days, bool) and 0 < days <= 3650:
-                table[stage] = days
-    return table
-
-
-def latest_follow_up():
-    """A project's latest follow-up, for a subquery (the project is the outer row)."""
-    return FollowUp.objects.filter(project=OuterRef("pk")).order_by("-occurred_on", "-created_at", "-pk")
 
 
 def _key_exists(prefix: str, user_field: str, day: datetime.date) -> Exists:

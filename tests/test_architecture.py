@@ -24,23 +24,24 @@ TOP = 5
 # tasks/ in layers, lowest first; the pages of the outbox and preferences sit on top, and
 # tasks.tasks (every Celery task) is imported by nobody: tasks are queued by name.
 TASK_LAYERS = {
+    "tasks.apps": 0,
     "tasks.models": 0,
     "tasks.workdays": 0,
     "tasks.emails": 1,
     "tasks.services": 2,
-    "tasks.sweeps": 3,
-    "tasks.digests": 3,
-    "tasks.supervision": 3,
+    "tasks.selectors": 3,
     "tasks.content": 4,
     "tasks.sender": 5,
-    "tasks.forms": 6,
-    "tasks.filters": 6,
-    "tasks.tables": 6,
-    "tasks.admin": 7,
-    "tasks.views": 7,
-    "tasks.urls": 8,
-    "tasks.tasks": 9,
-    "tasks.apps": 0,
+    "tasks.sweeps": 6,
+    "tasks.digests": 6,
+    "tasks.supervision": 6,
+    "tasks.forms": 7,
+    "tasks.filters": 7,
+    "tasks.tables": 7,
+    "tasks.admin": 8,
+    "tasks.views": 8,
+    "tasks.urls": 9,
+    "tasks.tasks": 10,
 }
 
 

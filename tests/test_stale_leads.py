@@ -6,8 +6,9 @@ from django.core import mail
 
 from operators.models import NotificationPreference
 from projects.models import Stage
+from tasks.selectors import DEFAULT_STALE_DAYS, stale_thresholds
 from tasks.sender import outbox_send_due
-from tasks.sweeps import DEFAULT_STALE_DAYS, stale_sweep, stale_thresholds
+from tasks.sweeps import stale_sweep
 
 from .factories import ProjectFactory
 from .notify_helpers import SHANGHAI, at
