@@ -244,6 +244,22 @@ def test_the_typed_figure_is_refused_by_the_service_the_stage_move_and_the_impor
     assert (project.stage, project.actual_investment) == (Stage.IN_PRODUCTION, 2 * YI)
 
 
+def test_a_blank_actual_investment_cell_leaves_the_tranches_sum_of_a_project(cast):
+    """A ledger whose 实际完成投资 cell is empty gives no figure: the row imports, the sum stays."""
+    project = contracted(cast)
+    record(project, 2 * YI)
+    data = sheet_bytes(
+        [
+            ["项目编号", "项目名称", "投资方", "实际完成投资（万元）", "项目选址"],
+            [project.pk, project.title, project.investor.name, None, "江州高新区C区"],
+        ]
+    )
+    plan = imports.import_ledger(user=cast.officer, organization=cast.committee_a, data=data, name="台账.xlsx")
+    assert [p for p in plan.problems if p["level"] == "error"] == []
+    project.refresh_from_db()
+    assert (project.site_location, project.actual_investment) == ("江州高新区C区", 2 * YI)
+
+
 def test_the_first_tranche_replaces_a_typed_figure_and_says_so(client, cast):
     project = contracted(cast, actual_investment=3 * YI)  # typed before tranches were recorded
     client.force_login(cast.operator)

@@ -269,13 +269,12 @@ def _plan_update(plan, context, number, values, heading, existing, investor, zon
     for name in ("source_mode", "stage", "status"):
         if values.get(name):
             put(name, values[name])
-    if "actual_investment" in values and (
-        error := typed_actual_investment_error(
-            existing, values["actual_investment"], tranches=existing.pk in context.with_tranches
-        )
-    ):
-        plan.problem(number, heading("actual_investment"), error)
-        return
+    if "actual_investment" in values and existing.pk in context.with_tranches:
+        if values["actual_investment"] is None:  # a blank cell gives no figure: the tranches' sum stays
+            values = {name: value for name, value in values.items() if name != "actual_investment"}
+        elif error := typed_actual_investment_error(existing, values["actual_investment"], tranches=True):
+            plan.problem(number, heading("actual_investment"), error)
+            return
     for name in ledger.PLAIN_FIELDS:
         if name in values and name not in ("stage", "status", "source_mode", "title"):
             value = values[name]

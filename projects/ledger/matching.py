@@ -55,7 +55,6 @@ class Context:
         # match (a new ledger never needs them).
         self._existing = changeable_projects(user, Project.objects.filter(organization=organization))
         self._projects: dict[int, Project] | None = None
-        self.with_tranches: set[int] = set()
         self.by_id: set[int] = set()
         self.by_key: dict[tuple, int] = {}
         for pk, investor_id, title in self._existing.values_list("pk", "investor_id", "title"):
@@ -78,9 +77,13 @@ class Context:
     def project(self, pk: int) -> Project:
         if self._projects is None:
             self._projects = {p.pk: p for p in self._existing}
-            # Their actual investment is the sum of their tranches: a ledger does not type it.
-            self.with_tranches = set(with_tranches(self._existing).values_list("pk", flat=True))
         return self._projects[pk]
+
+    @functools.cached_property
+    def with_tranches(self) -> set[int]:
+        """The matched projects whose actual investment is the sum of their tranches (a ledger
+        does not type it): one query for the whole file, on first use."""
+        return set(with_tranches(self._existing).values_list("pk", flat=True))
 
 
 def _matching(queryset, field: str, values: list[str]):
