@@ -174,7 +174,7 @@ def test_others_cannot_update(api, cast, ours):
     response = api(cast.city_manager).patch(f"/api/v1/projects/{ours.pk}/", {"title": "x", "version": 1}, format="json")
     assert response.status_code == 403
     assert response.json()["detail"] == said(
-        "Only the project's organisation and the operating company of its zone change it."
+        "Only the project's organisation and the operating company of its zone may change this project."
     )
     ours.refresh_from_db()
     assert (ours.title, ours.version) == ("芯片封装项目", 1)

@@ -17,9 +17,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from operators.access import changeable_projects, scope_for, visible_projects
+from operators.access import may_change, scope_for, visible_projects
 from operators.models import Organization
 from projects.core.errors import PipelineError, full_clean
 from projects.delivery.models import (
@@ -36,6 +37,7 @@ from projects.delivery.models import (
 from projects.pipeline.attachments import attachment_upload
 from projects.pipeline.funds import FROM_TRANCHES, actual_investment_put
 from projects.pipeline.models import Attachment, Project, Stage
+from projects.pipeline.rights import Right
 from projects.pipeline.versions import claim_version, save_version, write_project
 
 SIGNED_STAGES = [s for s in Stage.values if Stage.order(s) >= Stage.order(Stage.INTENTION_SIGNED)]
@@ -45,22 +47,17 @@ EVIDENCE_KINDS = [Attachment.Kind.VOUCHER, Attachment.Kind.AUDIT_REPORT]
 # -- who may ----------------------------------------------------------------------------------
 
 
-def can_deliver(user, project: Project) -> bool:
-    return changeable_projects(user, Project.objects.filter(pk=project.pk)).exists()
-
-
-def can_supervise(user, project: Project) -> bool:
+def _supervises(user, project: Project) -> bool:
     return scope_for(user).is_manager and visible_projects(user, Project.objects.filter(pk=project.pk)).exists()
 
 
-def require_deliver(user, project: Project) -> None:
-    if not can_deliver(user, project):
-        raise PipelineError(_("Only the operating company of the zone or the project's team can update its delivery."))
-
-
-def require_supervise(user, project: Project) -> None:
-    if not can_supervise(user, project):
-        raise PipelineError(_("Only a manager can supervise a project."))
+# The ways of changing a project's delivery (projects.pipeline.rights: the pages answer 404 out of
+# scope and 403 with the sentence; the services refuse with the same sentence).
+DELIVER = Right(
+    may_change,
+    gettext_lazy("Only the operating company of the zone or the project's team can update its delivery."),
+)
+SUPERVISE = Right(_supervises, gettext_lazy("Only a manager can supervise a project."))
 
 
 # -- evidence files ---------------------------------------------------------------------------
@@ -141,7 +138,7 @@ def touch_project(project: Project, user, reason: str = "", **fields) -> None:
 @transaction.atomic
 def milestones_plan(*, project: Project, user, planned: dict[str, datetime.date | None]) -> list[Milestone]:
     """Change the planned dates (the plan agreed at signing can be revised; history keeps it)."""
-    require_deliver(user, project)
+    DELIVER.check(user, project)
     plan_or_start(project, user)
     changed = []
     for milestone in Milestone.objects.filter(project=project, kind__in=list(planned)):
@@ -157,7 +154,7 @@ def milestones_plan(*, project: Project, user, planned: dict[str, datetime.date 
 def milestone_record(*, project: Project, user, kind: str, actual_on: datetime.date, note: str = "") -> Milestone:
     """Record the date a milestone was reached (not in the future). Contract, registration,
     construction and production dates are also the project's own fields: both are written."""
-    require_deliver(user, project)
+    DELIVER.check(user, project)
     if kind not in MilestoneKind.values:
         raise PipelineError(_("Unknown milestone."), {"kind": [_("Choose a milestone from the list.")]})
     if actual_on is None:
@@ -197,7 +194,7 @@ PROMISE_FIELDS = [
 @transaction.atomic
 def commitments_set(*, project: Project, user, **promises) -> DeliveryPlan:
     """Record what the agreement promises."""
-    require_deliver(user, project)
+    DELIVER.check(user, project)
     unknown = set(promises) - set(PROMISE_FIELDS)
     if unknown:
         raise PipelineError(_("Unknown commitments."), {name: [_("Not a commitment.")] for name in unknown})
@@ -224,7 +221,7 @@ def commitment_report(
 ) -> CommitmentReport:
     """What has been achieved so far on one commitment, with its evidence file. The plan shows
     the value of the latest report (by date) of each metric."""
-    require_deliver(user, project)
+    DELIVER.check(user, project)
     if metric not in CommitmentMetric.values:
         raise PipelineError(_("Unknown commitment."), {"metric": [_("Choose a commitment from the list.")]})
     if as_of > timezone.localdate():
@@ -293,7 +290,7 @@ def tranche_record(
 ) -> FundsTranche:
     """Record money received, with its bank voucher or audit report; the project's actual
     investment becomes the sum of its tranches in the same transaction."""
-    require_deliver(user, project)
+    DELIVER.check(user, project)
     _check_tranche(received_on, amount, kind)
     if evidence is None:
         raise PipelineError(
@@ -336,7 +333,7 @@ def tranche_correct(
 ) -> FundsTranche:
     """Correct a wrong tranche: the reason is required and the history keeps what it said before."""
     project = tranche.project
-    require_deliver(user, project)
+    DELIVER.check(user, project)
     _check_tranche(received_on, amount, kind)
     if not reason.strip():
         raise PipelineError(_("Please correct the errors below."), {"reason": [_("Say what was wrong.")]})

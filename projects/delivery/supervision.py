@@ -16,7 +16,7 @@ from operators.access import scope_for, visible_projects
 from operators.models import Membership, Organization
 from projects.core.errors import PipelineError, full_clean
 from projects.delivery.models import DeliveryPlan, ServiceRequest, SupervisionOrder, SupervisionReport
-from projects.delivery.services import plan_or_start, require_deliver, require_supervise, touch_project
+from projects.delivery.services import DELIVER, SUPERVISE, plan_or_start, touch_project
 from projects.pipeline.models import Project
 
 # -- handoff and service requests -------------------------------------------------------------
@@ -26,7 +26,7 @@ from projects.pipeline.models import Project
 def project_hand_over(*, project: Project, user, operating_company: Organization, service_contact) -> Project:
     """Hand day-to-day delivery to the zone's operating company and name its service contact.
     The credit (owning organisation and owner) does not change."""
-    require_deliver(user, project)
+    DELIVER.check(user, project)
     errors = {}
     if operating_company.kind != Organization.Kind.OPERATING_COMPANY or operating_company.zone_id != project.zone_id:
         errors["operating_company"] = [_("Choose the operating company of the project's zone.")]
@@ -47,7 +47,7 @@ def service_request_open(
     *, project: Project, user, department: str, description: str, owner, due_on: datetime.date
 ) -> ServiceRequest:
     """Track something the project needs from another department, with an owner and a due date."""
-    require_deliver(user, project)
+    DELIVER.check(user, project)
     if owner is not None and not visible_projects(owner, Project.objects.filter(pk=project.pk)).exists():
         raise PipelineError(
             _("Please correct the errors below."), {"owner": [_("The owner must be able to see the project.")]}
@@ -63,7 +63,7 @@ def service_request_open(
 
 @transaction.atomic
 def service_request_close(*, item: ServiceRequest, user, outcome: str) -> ServiceRequest:
-    require_deliver(user, item.project)
+    DELIVER.check(user, item.project)
     if not outcome.strip():
         raise PipelineError(_("Please correct the errors below."), {"outcome": [_("Say how it was settled.")]})
     claimed = ServiceRequest.objects.filter(pk=item.pk, closed_on__isnull=True).update(
@@ -81,7 +81,7 @@ def service_request_close(*, item: ServiceRequest, user, outcome: str) -> Servic
 @transaction.atomic
 def plan_assign_leader(*, project: Project, user, leader) -> DeliveryPlan:
     """A manager names the leader responsible for the project's delivery."""
-    require_supervise(user, project)
+    SUPERVISE.check(user, project)
     if leader is not None and not visible_projects(leader, Project.objects.filter(pk=project.pk)).exists():
         raise PipelineError(
             _("Please correct the errors below."), {"leader": [_("The leader must be able to see the project.")]}
@@ -96,7 +96,7 @@ def plan_assign_leader(*, project: Project, user, leader) -> DeliveryPlan:
 @transaction.atomic
 def supervision_issue(*, project: Project, user, instruction: str, due_on: datetime.date, assignee) -> SupervisionOrder:
     """A manager orders something done on a project by a date, by someone who can see it."""
-    require_supervise(user, project)
+    SUPERVISE.check(user, project)
     errors = {}
     if not instruction.strip():
         errors["instruction"] = [_("Say what must happen.")]
@@ -152,7 +152,7 @@ def supervision_report(*, order: SupervisionOrder, user, text: str) -> Supervisi
 @transaction.atomic
 def supervision_close(*, order: SupervisionOrder, user, text: str = "") -> SupervisionOrder:
     """A manager closes an order as done; it no longer escalates."""
-    require_supervise(user, order.project)
+    SUPERVISE.check(user, order.project)
     claimed = SupervisionOrder.objects.filter(pk=order.pk).exclude(status=SupervisionOrder.Status.DONE)
     if not claimed.update(status=SupervisionOrder.Status.DONE, done_at=timezone.now()):
         raise PipelineError(_("This order is already closed."))

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from operators.access import scope_for, visible_zones
@@ -59,22 +58,15 @@ from projects.delivery.selectors import (
 from projects.pipeline.funds import has_tranches
 from projects.pipeline.models import Project
 from projects.pipeline.need_to_know import log_confidential_access
-from projects.pipeline.rights import Right, project_for_changing, project_for_reading
-
-# The ways of changing a project's delivery (projects.pipeline.rights: 404 out of scope, 403 saying why).
-DELIVER = Right(
-    delivery.can_deliver,
-    gettext_lazy("Only the operating company of the zone or the project's team can update its delivery."),
-)
-SUPERVISE = Right(delivery.can_supervise, gettext_lazy("Only a manager can supervise a project."))
+from projects.pipeline.rights import project_for_changing, project_for_reading
 
 
 def deliverable(request, pk: int) -> Project:
-    return project_for_changing(request, pk, DELIVER)
+    return project_for_changing(request, pk, delivery.DELIVER)
 
 
 def supervisable(request, pk: int) -> Project:
-    return project_for_changing(request, pk, SUPERVISE)
+    return project_for_changing(request, pk, delivery.SUPERVISE)
 
 
 def plan_url(project: Project, anchor: str = "") -> str:
@@ -131,8 +123,8 @@ def render_plan(request, project: Project, status: int = 200, **forms):
         .select_related("assignee", "issued_by", "leader")
         .prefetch_related(Prefetch("reports", queryset=SupervisionReport.objects.select_related("author")))
     )
-    may_deliver = delivery.can_deliver(user, project)
-    may_supervise = delivery.can_supervise(user, project)
+    may_deliver = delivery.DELIVER.allows(user, project)
+    may_supervise = delivery.SUPERVISE.allows(user, project)
     log_confidential_access(project=project, user=user)
     context = {
         "project": project,
@@ -307,7 +299,7 @@ def tranche_correct_form(request, pk: int, tranche_pk: int):
             "tranche": tranche,
             "form": TrancheCorrectForm(tranche=tranche),
             "history": tranche.history.select_related("history_user").all(),
-            "can_deliver": delivery.can_deliver(request.user, project),
+            "can_deliver": delivery.DELIVER.allows(request.user, project),
         },
     )
 
@@ -340,7 +332,7 @@ def tranche_correct(request, pk: int, tranche_pk: int):
             "tranche": tranche,
             "form": form,
             "history": tranche.history.select_related("history_user").all(),
-            "can_deliver": delivery.can_deliver(request.user, project),
+            "can_deliver": delivery.DELIVER.allows(request.user, project),
         },
         status=400,
     )

@@ -7,10 +7,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from operators.access import is_team_lead_of, users_seeing_project
+from operators.access import users_seeing_project
 from projects.core.errors import PipelineError
 from projects.pipeline.history import person
 from projects.pipeline.models import ConfidentialAccess
+from projects.pipeline.rights import MANAGE_CONFIDENTIALITY
 from projects.pipeline.versions import claim_version, save_version
 
 
@@ -18,12 +19,6 @@ def log_confidential_access(*, project, user, attachment=None) -> None:
     """Record that `user` opened a confidential project's page or file (who, when)."""
     if project.is_confidential and user.is_authenticated:
         ConfidentialAccess.objects.create(project=project, user=user, attachment=attachment)
-
-
-def can_manage_confidentiality(project, user) -> bool:
-    """The owner, the team leads of the owning organisation and administrators decide who needs
-    to know; they also read the access log."""
-    return project.owner_id == user.pk or is_team_lead_of(user, project.organization_id)
 
 
 def need_to_know_candidates(project):
@@ -60,8 +55,7 @@ def project_set_confidentiality(
 ) -> None:
     """Mark a deal confidential (a codename is then required) and name who needs to know. A new
     version of the project, whose history says who was added to the list or removed from it."""
-    if not can_manage_confidentiality(project, user):
-        raise PipelineError(_("Only the owner or a team lead of the organisation may change this."))
+    MANAGE_CONFIDENTIALITY.check(user, project)
     codename = codename.strip()
     if is_confidential and not codename:
         raise PipelineError(

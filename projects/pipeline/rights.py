@@ -5,7 +5,8 @@ uses (the API answers for itself, projects.api), on the rules of operators.acces
 - In scope, but not the user's to change in this way: 403, with a sentence saying why
   (templates/403.html), the same on every page.
 
-A `Right` is one way of changing a project (change it at all, work its pipeline, assign its
+Services check the same rights with `Right.check`, so a refusal reads the same on a page, in a
+service error and in the API. A `Right` is one way of changing a project (change it at all, work its pipeline, assign its
 owner, decide its confidentiality; delivery adds delivering and supervising): who has it, and the
 sentence that tells the others why not."""
 
@@ -19,8 +20,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from operators.access import is_team_lead_of, may_change, works_pipeline_of
+from projects.core.errors import PipelineError
 from projects.pipeline.models import Project
-from projects.pipeline.need_to_know import can_manage_confidentiality
 from projects.pipeline.selectors import project_list
 
 
@@ -28,6 +29,17 @@ from projects.pipeline.selectors import project_list
 class Right:
     allows: Callable[[object, Project], bool]  # (user, project) -> bool
     refusal: str  # a lazy translation: why the others may not
+
+    def check(self, user, project: Project, error: type[PipelineError] = PipelineError) -> None:
+        """For services: raise `error` with the same sentence a page answers with its 403."""
+        if not self.allows(user, project):
+            raise error(str(self.refusal))
+
+
+def can_manage_confidentiality(project: Project, user) -> bool:
+    """The owner, the team leads of the owning organisation and administrators decide who needs
+    to know; they also read the access log."""
+    return project.owner_id == user.pk or is_team_lead_of(user, project.organization_id)
 
 
 CHANGE = Right(

@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from operators.access import operates_zone_of, works_pipeline_of
+from operators.access import works_pipeline_of
 from projects.core.errors import TransitionError
 from projects.core.validators import validate_credit_code
 from projects.pipeline.attachments import AttachmentError, attachment_upload, check_file
 from projects.pipeline.funds import actual_investment_put, has_tranches, typed_actual_investment_error
 from projects.pipeline.models import Attachment, FollowUp, LostReason, Project, Stage, StageChange, Status
+from projects.pipeline.rights import CHANGE, WORK_PIPELINE
 from projects.pipeline.versions import claim_version, save_version
 
 STAGES = list(Stage)
@@ -114,9 +115,8 @@ def project_move_stage(
         raise TransitionError(_("Unknown evidence fields."), {f: [_("Not an evidence field.")] for f in unknown})
     if to_stage not in Stage.values:
         raise TransitionError(_("Unknown stage."), {"to_stage": [_("Choose a stage from the list.")]})
+    CHANGE.check(user, project, TransitionError)
     full_rights = works_pipeline_of(user, project)
-    if not full_rights and not operates_zone_of(user, project):
-        raise TransitionError(_("You may not change this project."))
     current = claim_version(project, user, expected_version)
     if current.status != Status.ACTIVE:
         raise TransitionError(
@@ -193,8 +193,7 @@ def project_set_status(
     Only the owning organisation (and administrators) change a project's status."""
     if status not in Status.values:
         raise TransitionError(_("Unknown status."), {"status": [_("Choose a status from the list.")]})
-    if not works_pipeline_of(user, project):
-        raise TransitionError(_("Only the owning organisation may put a project on hold, resume it or close it."))
+    WORK_PIPELINE.check(user, project, TransitionError)
     current = claim_version(project, user, expected_version)
     errors: dict[str, list[str]] = {}
     if status == current.status:

@@ -28,7 +28,7 @@ from projects.pipeline.edit_forms import STAGE_FORM_FIELDS, stage_form_for_move
 from projects.pipeline.filters import ProjectFilter
 from projects.pipeline.forms import FollowUpForm, LeadForm, MoveForm, add_service_errors
 from projects.pipeline.models import Project, Stage
-from projects.pipeline.rights import project_for_changing, project_for_reading
+from projects.pipeline.rights import MANAGE_CONFIDENTIALITY, project_for_changing, project_for_reading
 from projects.pipeline.services import followup_record, project_create
 from projects.pipeline.sources import AMOUNT_DETAILS, detail_fields
 from projects.pipeline.stages import project_move_stage
@@ -158,7 +158,7 @@ def _detail_context(request, project, follow_up_form=None):
         # What each role may do here: the same checks as the delivery views that do it.
         "works_pipeline": works_pipeline_of(user, project),
         "is_lead": is_team_lead_of(user, project.organization_id),
-        "manages_confidentiality": need_to_know.can_manage_confidentiality(project, user),
+        "manages_confidentiality": MANAGE_CONFIDENTIALITY.allows(user, project),
         "stages": list(Stage),
         "current_order": Stage.order(project.stage),
         "follow_up_form": follow_up_form or FollowUpForm(),

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from operators.access import may_change, operates_zone_of, works_pipeline_of
+from operators.access import operates_zone_of, works_pipeline_of
 from projects.core.errors import PipelineError, TransitionError
 from projects.pipeline.funds import actual_investment_put
 from projects.pipeline.models import Project
+from projects.pipeline.rights import CHANGE
 from projects.pipeline.versions import claim_version, save_version
 
 # What a PATCH may change; stage, status and evidence go through the transition service.
@@ -44,8 +45,8 @@ def update_refusal(user, project: Project, fields: dict) -> str:
     """Why `user` may not give `project` these values ("" when they may): the pages' rule. The
     project's organisation changes its details; the operating company of its zone only the site;
     a manager none; the owner changes only through projects.pipeline.ownership (team leads)."""
-    if not may_change(user, project):
-        return _("Only the project's organisation and the operating company of its zone change it.")
+    if not CHANGE.allows(user, project):
+        return str(CHANGE.refusal)
     changed = {name for name, value in fields.items() if getattr(project, name) != value}
     if "owner" in changed:
         return _("The owner is assigned by a team lead of the project's organisation, not changed with its details.")
@@ -87,8 +88,7 @@ def project_update_delivery(*, project: Project, user, expected_version: int, va
         raise PipelineError(
             _("Only delivery details can be changed here."), {f: [_("Not allowed here.")] for f in unknown}
         )
-    if not may_change(user, project):
-        raise PipelineError(_("You may not change this project."))
+    CHANGE.check(user, project)
     current = claim_version(project, user, expected_version)
     values = dict(values)
     changed = []
