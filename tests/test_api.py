@@ -112,6 +112,24 @@ def test_it_creates_a_project_with_a_new_investor(api, cast):
     assert response.json()["version"] == 1
 
 
+def test_an_investor_the_api_offers_can_be_picked_for_a_lead(api, cast):
+    """The investors list and the lead service share one rule (pickable_investors): an investor
+    nobody courts yet is offered and accepted, not offered and then refused."""
+    fresh = InvestorFactory(name="江州新材料科技有限公司")
+    client = api(cast.officer)
+    assert fresh.pk in [row["id"] for row in client.get("/api/v1/investors/", {"page_size": 500}).json()["results"]]
+    body = {
+        "title": "新材料项目",
+        "investor": fresh.pk,
+        "zone": cast.zone_a.pk,
+        "source_mode": "direct",
+        "source_note": "上门拜访",
+    }
+    response = client.post("/api/v1/projects/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert Project.objects.get(pk=response.json()["id"]).investor == fresh
+
+
 def test_create_rejects_an_out_of_scope_zone_and_owner_field_by_field(api, cast):
     response = api(cast.officer).post(
         "/api/v1/projects/",

@@ -1,38 +1,23 @@
 """Serializers of the REST API. Querysets of every related field are scoped to the user."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from operators.access import scope_for, visible_projects, visible_users, visible_zones
+from operators.access import visible_projects, visible_users, visible_zones
 from operators.models import Organization, Zone
 from projects.core.confidential import (
     CONFIDENTIAL_FOLLOW_UP_FIELDS,
     MOVE_NOTE_FIELD,
+    can_see_names,
     display_investor,
     display_title,
-    hides,
     masked,
 )
 from projects.pipeline.models import ChainLink, FollowUp, IndustryChain, Investor, Project, Stage, StageChange
-from projects.pipeline.selectors import pipeline_organizations, projects_for_masking
+from projects.pipeline.selectors import pickable_investors, pipeline_organizations, projects_for_masking
 from projects.pipeline.stages import EVIDENCE_FIELDS
 from projects.pipeline.writes import EDITABLE_FIELDS
-
-
-def visible_investors(user):
-    """Investors of the projects the user may see, and investors nobody courts yet."""
-    scope = scope_for(user)
-    if scope.is_admin:
-        return Investor.objects.all()
-    # A confidential project does not reveal its investor outside its organisation and need-to-know list.
-    named = Project.objects.filter(
-        Q(is_confidential=False) | Q(organization_id__in=scope.org_ids) | Q(need_to_know=user)
-    )
-    return Investor.objects.filter(
-        Q(pk__in=visible_projects(user, named).values("investor_id")) | Q(projects__isnull=True)
-    ).distinct()
 
 
 def _user(serializer):
@@ -108,10 +93,10 @@ class ProjectSerializer(serializers.ModelSerializer):
     def to_representation(self, project):
         # The fields of projects.core.confidential's list as the reader may read them: empty
         # outside need-to-know (the title is the codename); the investor's id is left out.
-        data = masked(project, _user(self), super().to_representation(project), blank="")
-        if hides(project, _user(self), "investor"):
-            data["investor"] = None
-        return data
+        data = super().to_representation(project)
+        if can_see_names(project, _user(self)):
+            return data
+        return {**masked(project, _user(self), data, blank=""), "investor": None}
 
     def get_title(self, project) -> str:
         return display_title(project, _user(self))
@@ -124,7 +109,7 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
     """Log a lead (POST) or change its details (PATCH/PUT, with the `version` you saw)."""
 
     investor = ScopedRelatedField(
-        visible_investors,
+        pickable_investors,
         required=False,
         help_text=_("An existing investor's id; or give investor_name (and investor_credit_code)."),
     )

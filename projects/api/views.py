@@ -22,7 +22,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from operators.access import (
     visible_organizations,
-    visible_projects,
     visible_related,
     visible_zones,
 )
@@ -33,7 +32,7 @@ from projects.pipeline.history import changes_since
 from projects.pipeline.models import FollowUp, Priority, Project, StageChange
 from projects.pipeline.ownership import project_assign_owner
 from projects.pipeline.rights import ASSIGN_OWNER, CHANGE
-from projects.pipeline.selectors import pipeline_organizations, with_shown_names
+from projects.pipeline.selectors import pickable_investors, pipeline_organizations, project_list, with_shown_names
 from projects.pipeline.services import followup_record, project_create
 from projects.pipeline.sources import ALL_DETAIL_FIELDS
 from projects.pipeline.stages import project_move_stage
@@ -153,12 +152,8 @@ class ProjectViewSet(
     queryset = Project.objects.none()
 
     def get_queryset(self):
-        queryset = visible_projects(self.request.user, Project.objects.all())
-        return (
-            queryset.select_related("investor", "zone", "organization", "owner")
-            .prefetch_related("need_to_know")
-            .order_by("-created_at", "-pk")
-        )
+        # The list page's selector: scope, joins, order, and need-to-know as a column of the row.
+        return project_list(self.request.user)
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):
@@ -166,7 +161,7 @@ class ProjectViewSet(
         return s.ProjectSerializer
 
     def _read(self, project, code=status.HTTP_200_OK):
-        project = self.get_queryset().model.objects.select_related("investor").get(pk=project.pk)
+        project = project_list(self.request.user).get(pk=project.pk)
         return Response(s.ProjectSerializer(project, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request, *args, **kwargs):
@@ -302,7 +297,7 @@ class InvestorViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = s.Investor.objects.none()
 
     def get_queryset(self):
-        queryset = s.visible_investors(self.request.user).order_by("name", "pk")
+        queryset = pickable_investors(self.request.user).order_by("name", "pk")
         term = self.request.query_params.get("q")
         return queryset.filter(name__icontains=term) if term else queryset
 

@@ -142,13 +142,15 @@ def possible_owners(user, organization_ids=None) -> QuerySet:
 
 
 def pickable_investors(user) -> QuerySet:
-    """Investors the user may pick for a lead: those of projects whose names the user may see.
-    Investors are shared by every organisation, but which one courts whom is not."""
+    """Investors the user may pick for a lead (the form, the API, the lead service): those of
+    projects whose names the user may see, and those nobody courts yet. Investors are shared by
+    every organisation, but which one courts whom is not."""
     scope = scope_for(user)
     if scope.is_admin:
         return Investor.objects.all()
     projects = visible_projects(user, Project.objects.all()).filter(names_visible_q(user))
-    return Investor.objects.filter(pk__in=projects.values("investor_id"))
+    courted = Exists(Project.objects.filter(investor=OuterRef("pk")))
+    return Investor.objects.filter(Q(pk__in=projects.values("investor_id")) | ~courted)
 
 
 def owner_filter_choices(user) -> QuerySet:
