@@ -96,11 +96,6 @@ def masked(project, user, values: dict, *, blank=None) -> dict:
     return shown
 
 
-def display_value(project, user, name: str):
-    """A project field as this user may read it."""
-    return masked(project, user, {name: getattr(project, name)})[name]
-
-
 # -- the same rule in SQL, for sorting ---------------------------------------------------------
 # A list sorted by name sorts each row by what its reader sees: a confidential deal by its
 # codename, never where its hidden real name would sort. `names_visible` is the condition of

@@ -74,14 +74,16 @@ def typed_actual_investment_error(project: Project, value, *, tranches: bool) ->
     return from_tranches_note(project)
 
 
-def actual_investment_put(current: Project, value) -> bool:
+def actual_investment_put(current: Project, value, *, tranches: bool | None = None) -> bool:
     """The one writer of `Project.actual_investment`, on a row its caller has claimed and saves
     (version and history) in the same transaction. `FROM_TRANCHES`: the sum of the project's
     tranches. A typed value: refused with PipelineError on the field once the project has
-    tranches. Returns whether the figure changed."""
+    tranches (`tranches`, when the caller knows it already). Returns whether the figure changed."""
     if value is FROM_TRANCHES:
         value = current.funds_tranches.aggregate(total=Sum("amount"))["total"]
-    elif error := typed_actual_investment_error(current, value, tranches=has_tranches(current)):
+    elif error := typed_actual_investment_error(
+        current, value, tranches=has_tranches(current) if tranches is None else tranches
+    ):
         raise PipelineError(error, {"actual_investment": [error]})
     changed = current.actual_investment != value
     current.actual_investment = value

@@ -135,8 +135,9 @@ def project_move_stage(
     values.update(evidence)
     errors = _check_uploads(uploads)
     # A project with funds tranches enters production with their sum; a typed figure is refused.
+    tranches = "actual_investment" in evidence and has_tranches(current)
     if "actual_investment" in evidence and (
-        error := typed_actual_investment_error(current, evidence["actual_investment"], tranches=has_tranches(current))
+        error := typed_actual_investment_error(current, evidence["actual_investment"], tranches=tranches)
     ):
         errors["actual_investment"] = [error]
     if new > old:
@@ -160,7 +161,7 @@ def project_move_stage(
     from_stage = current.stage
     for name, value in evidence.items():
         if name == "actual_investment":
-            actual_investment_put(current, value)
+            actual_investment_put(current, value, tranches=tranches)
         else:
             setattr(current, name, value)
     current.stage = to_stage

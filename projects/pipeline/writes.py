@@ -11,7 +11,7 @@ from projects.core.errors import PipelineError, TransitionError
 from projects.pipeline.funds import actual_investment_put
 from projects.pipeline.models import Project
 from projects.pipeline.rights import CHANGE
-from projects.pipeline.versions import claim_version, save_version
+from projects.pipeline.versions import claim_version, save_version, write_project
 
 # What a PATCH may change; stage, status and evidence go through the transition service.
 EDITABLE_FIELDS = [
@@ -69,10 +69,7 @@ def project_update(*, project: Project, user, expected_version: int, **fields) -
     refusal = update_refusal(user, project, fields)
     if refusal:
         raise PipelineError(refusal)
-    current = claim_version(project, user, expected_version)
-    for name, value in fields.items():
-        setattr(current, name, value)
-    save_version(current, user, fields=list(fields), project=project)
+    write_project(project, user, expected_version=expected_version, **fields)
     return project
 
 
