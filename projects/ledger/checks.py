@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects.ledger import columns as ledger
 from projects.ledger.cells import CellError, is_blank, reader
-from projects.ledger.columns import BY_KEY, Column, fold
+from projects.ledger.columns import BY_KEY, PLAIN_FIELDS, Column, fold, match_heading
 from projects.ledger.matching import Context, lookup, resolve_investor
 from projects.ledger.plan import Plan, Row, new_row, row_of
 from projects.pipeline.funds import typed_actual_investment_error
@@ -24,13 +23,15 @@ from projects.pipeline.stages import EVIDENCE_FIELDS, STAGES, evidence_errors
 ORDER = {stage: index for index, stage in enumerate(Stage.values)}
 TOTAL_WORDS = {"合计", "总计", "小计", "total", "sum"}
 PROJECT_FIELDS = {f.name: f for f in Project._meta.concrete_fields}
+# Cells written to the project as they read; the title, stage, status and source mode have rules.
+COPIED_FIELDS = [name for name in PLAIN_FIELDS if name not in ("stage", "status", "source_mode", "title")]
 # What a failed lookup names in its message; lazy, so a row does not translate it again.
 WHAT = {"zone": gettext_lazy("zone"), "owner": gettext_lazy("person"), "chain": gettext_lazy("industry chain")}
 
 
 def _find_header(rows: list[tuple[int, list]]) -> int | None:
     for index, (_number, cells) in enumerate(rows[:20]):
-        keys = {col.key for col in (ledger.match_heading(c) for c in cells if isinstance(c, str)) if col}
+        keys = {col.key for col in (match_heading(c) for c in cells if isinstance(c, str)) if col}
         if {"title", "investor"} <= keys:
             return index
     return None
@@ -57,7 +58,7 @@ def build_plan(rows: list[tuple[int, list]], *, user, organization, progress=Non
         if heading is None or str(heading).strip() == "":
             continue
         text = str(heading).strip()
-        column = ledger.match_heading(text)
+        column = match_heading(text)
         if column is None or not column.imported or column.key in seen_keys:
             ignored.append(text)
             continue
@@ -228,8 +229,8 @@ def _plan_create(plan, context, number, values, heading, investor, zone, owner, 
         created_at=now,
         updated_at=now,
     )
-    for name in ledger.PLAIN_FIELDS:
-        if name in values and name not in ("stage", "status", "source_mode", "title"):
+    for name in COPIED_FIELDS:
+        if name in values:
             project[name] = values[name]
     evidence_values = {n: project[n] for fields in EVIDENCE_FIELDS.values() for n in fields}
     stages = STAGES[1 : ORDER[project["stage"]] + 1]
@@ -275,8 +276,8 @@ def _plan_update(plan, context, number, values, heading, existing, investor, zon
         elif error := typed_actual_investment_error(existing, values["actual_investment"], tranches=True):
             plan.problem(number, heading("actual_investment"), error)
             return
-    for name in ledger.PLAIN_FIELDS:
-        if name in values and name not in ("stage", "status", "source_mode", "title"):
+    for name in COPIED_FIELDS:
+        if name in values:
             value = values[name]
             put(name, value if value is not None or _nullable(name) else "")
     if "status" in changed and project["status"] == Status.ACTIVE:

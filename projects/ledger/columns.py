@@ -255,8 +255,8 @@ def choice_name(kind: str, value: str) -> str:
 
 
 # Columns derived from a field of projects.core.confidential's list, masked with it: the investor's
-# credit code (and its Top-500 flag, should that column come back) tell the investor apart.
-MASKED_AS = {"investor_credit_code": "investor", "investor_top500": "investor"}
+# credit code tells the investor apart.
+MASKED_AS = {"investor_credit_code": "investor"}
 
 
 def to_cell(column: Column, project, user):
@@ -285,8 +285,6 @@ def to_cell(column: Column, project, user):
         return _user_name(project.owner)
     if key == "chain":
         return project.chain.name if project.chain_id else ""
-    if key == "investor_top500":
-        return "是" if project.investor.is_top500 else ""
     value = getattr(project, key)
     if column.kind == "choice":
         return choice_name(key, value)
@@ -296,8 +294,6 @@ def to_cell(column: Column, project, user):
         return _plain(value) if isinstance(value, Decimal) else value
     if column.kind == "percent":  # as the pages show it: one decimal
         return None if value is None else _plain((value * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-    if column.kind == "flag":
-        return "是" if value else ""
     if column.kind == "datetime":
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
     return "" if value is None else value
