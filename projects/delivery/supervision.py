@@ -11,6 +11,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from operators.access import scope_for, visible_projects
 from operators.models import Membership, Organization
@@ -121,9 +122,17 @@ def supervision_issue(*, project: Project, user, instruction: str, due_on: datet
     return order
 
 
+RECIPIENT_ONLY = gettext_lazy("Only the recipient of the order can acknowledge it or report on it.")
+
+
+def is_recipient(order: SupervisionOrder, user) -> bool:
+    """Who acts on an order: the person it was given to (administrators too)."""
+    return order.assignee_id == user.pk or scope_for(user).is_admin
+
+
 def _require_assignee(order: SupervisionOrder, user) -> None:
-    if order.assignee_id != user.pk and not scope_for(user).is_admin:
-        raise PipelineError(_("Only the recipient of the order can acknowledge it or report on it."))
+    if not is_recipient(order, user):
+        raise PipelineError(str(RECIPIENT_ONLY))
 
 
 @transaction.atomic

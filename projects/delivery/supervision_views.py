@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from operators.access import scope_for
 from projects.core.errors import PipelineError
 from projects.delivery import supervision
 from projects.delivery.forms import (
@@ -107,8 +106,8 @@ def _order(request, pk: int, order_pk: int) -> SupervisionOrder:
 def _my_order(request, pk: int, order_pk: int) -> SupervisionOrder:
     """An order its recipient acts on: 404 out of scope, 403 to anyone else who sees it."""
     order = _order(request, pk, order_pk)
-    if order.assignee_id != request.user.pk and not scope_for(request.user).is_admin:
-        raise PermissionDenied(_("Only the recipient of the order can acknowledge it or report on it."))
+    if not supervision.is_recipient(order, request.user):
+        raise PermissionDenied(str(supervision.RECIPIENT_ONLY))
     return order
 
 

@@ -55,6 +55,7 @@ from projects.delivery.selectors import (
     visible_service_requests,
     zone_funds_in_place,
 )
+from projects.pipeline.forms import add_service_errors
 from projects.pipeline.funds import has_tranches
 from projects.pipeline.models import Project
 from projects.pipeline.need_to_know import log_confidential_access
@@ -171,9 +172,7 @@ def render_plan(request, project: Project, status: int = 200, **forms):
 def fail(request, project, exc: PipelineError, form_name: str, form):
     """Show the service's errors on the form the user sent, field by field."""
     messages.error(request, exc.message)
-    for name, errs in exc.errors.items():
-        for err in errs if isinstance(errs, list | tuple) else [errs]:
-            form.add_error(name if name in form.fields else None, err)
+    add_service_errors(form, exc.errors)
     return render_plan(request, project, status=400, **{form_name: form})
 
 
@@ -315,9 +314,7 @@ def tranche_correct(request, pk: int, tranche_pk: int):
             delivery.tranche_correct(tranche=tranche, user=request.user, **form.cleaned_data)
         except PipelineError as exc:
             error = exc
-            for name, errs in exc.errors.items():
-                for err in errs:
-                    form.add_error(name if name in form.fields else None, err)
+            add_service_errors(form, exc.errors)
         else:
             messages.success(request, _("The tranche was corrected; its history keeps the earlier figures."))
             return redirect(plan_url(project, "funds"))

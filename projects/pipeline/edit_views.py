@@ -28,6 +28,7 @@ from projects.pipeline.edit_forms import (
     StageChangeForm,
     StatusChangeForm,
 )
+from projects.pipeline.forms import add_service_errors
 from projects.pipeline.models import ConfidentialAccess, Stage, Status
 from projects.pipeline.ownership import possible_owners, project_assign_owner
 from projects.pipeline.rights import (
@@ -53,9 +54,8 @@ def _next_url(request) -> str:
 
 
 def apply_errors(form, exc: PipelineError) -> None:
-    for name, messages_ in exc.errors.items():
-        for message in messages_ if isinstance(messages_, list | tuple) else [messages_]:
-            form.add_error(name if name in form.fields else None, str(message))
+    """The service's refusal on the form: its field messages, or its sentence when it has none."""
+    add_service_errors(form, exc.errors)
     if not exc.errors:
         form.add_error(None, str(exc.message))
 
