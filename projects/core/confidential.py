@@ -76,6 +76,12 @@ def display_investor(project, user) -> str:
     return _("(confidential)")
 
 
+def shown_top500(project, user) -> bool:
+    """Whether the reader is shown the investor's China Top-500 badge: it tells the investor apart,
+    so it is hidden with the investor."""
+    return project.investor.is_top500 and can_see_names(project, user)
+
+
 def masked(project, user, values: dict, *, blank=None) -> dict:
     """`values` (field name → value, of the project or of one of its follow-ups) as `user` may
     read them. Outside need-to-know the title reads as the codename and the investor as

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.templatetags.django_tables2 import table_page_range
 
 from projects.core.amounts import amount
-from projects.core.confidential import display_investor, display_title, hides
+from projects.core.confidential import display_investor, display_title, shown_top500
 from projects.core.html import escape as _escape
 from projects.core.html import format_html as _format_html
 from projects.pipeline.models import Project, SourceMode, Stage, Status
@@ -130,7 +130,7 @@ class ProjectTable(tables.Table):
     def render_investor(self, record):
         name = display_investor(record, self.user)
         # The Top-500 flag tells the investor apart: hidden with it.
-        if record.investor.is_top500 and not hides(record, self.user, "investor"):
+        if shown_top500(record, self.user):
             return _format_html('{} <span class="badge text-bg-warning" title="{}">{}</span>', name, *self.top500)
         return name
 

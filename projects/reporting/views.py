@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from operators.access import reads_dashboards, scope_for, visible_zones
 from projects.core import periods
 from projects.core.amounts import YI
-from projects.core.confidential import display_investor, display_title, hides
+from projects.core.confidential import display_investor, display_title, shown_top500
 from projects.core.downloads import download
 from projects.delivery.selectors import CATEGORIES, three_not_yets_counts
 from projects.reporting import metrics
@@ -65,7 +65,7 @@ def _masked(projects, user) -> list[dict]:
             "title": display_title(p, user),
             "investor": display_investor(p, user),
             # The Top-500 flag tells the investor apart: hidden with it.
-            "top500": p.investor.is_top500 and not hides(p, user, "investor"),
+            "top500": shown_top500(p, user),
         }
         for p in projects
     ]
