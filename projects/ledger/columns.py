@@ -21,8 +21,9 @@ import tablib
 from django.utils import timezone
 
 from projects.core.amounts import WAN, YI
-from projects.core.confidential import display_investor, display_title, hides
+from projects.core.confidential import NEED_TO_KNOW_VIEWER, display_investor, display_title, hides
 from projects.pipeline.models import LostReason, SourceMode, Stage, Status
+from projects.pipeline.selectors import with_need_to_know
 
 # Chinese names of the choices as ledgers write them (DOMAIN.md). The first one is what the export
 # writes; the others are accepted on import, with the English labels and the codes.
@@ -299,11 +300,13 @@ def to_cell(column: Column, project, user):
     return "" if value is None else value
 
 
-def export_queryset(queryset):
-    """What the export needs loaded with each project, in a constant number of queries."""
-    return queryset.select_related("investor", "zone", "organization", "owner", "chain").prefetch_related(
-        "need_to_know"
-    )
+def export_queryset(queryset, user):
+    """What the export needs loaded with each project, in one query however many rows: the joins,
+    and whether `user` is on each project's need-to-know list as a column of the row."""
+    queryset = queryset.select_related("investor", "zone", "organization", "owner", "chain")
+    if NEED_TO_KNOW_VIEWER in queryset.query.annotations:  # loaded so by projects.pipeline.selectors.project_list
+        return queryset
+    return with_need_to_know(queryset, user)
 
 
 def export_rows(projects, user):
@@ -316,7 +319,7 @@ def export_dataset(queryset, user, *, title: str = "项目台账") -> tablib.Dat
     """The filtered list as a tablib Dataset with the Chinese headings; `.xlsx` / `.csv` give
     the files."""
     dataset = tablib.Dataset(headers=[c.heading for c in EXPORTED], title=title[:31])
-    for row in export_rows(export_queryset(queryset).iterator(chunk_size=2000), user):
+    for row in export_rows(export_queryset(queryset, user).iterator(chunk_size=2000), user):
         dataset.append(["" if v is None else v for v in row])
     return dataset
 

@@ -48,7 +48,7 @@ def ledger_dataset(projects: QuerySet, user, period: Period) -> tablib.Dataset:
     """The ledger's columns (Chinese headings, as the import reads them) plus “本期情况”."""
     with translation.override("zh-hans"):
         dataset = tablib.Dataset(headers=[*(c.heading for c in ledger.EXPORTED), _("This period")], title=_("Ledger"))
-        for project in ledger.export_queryset(projects).iterator(chunk_size=2000):
+        for project in ledger.export_queryset(projects, user).iterator(chunk_size=2000):
             (row,) = ledger.export_rows([project], user)
             dataset.append([*("" if v is None else v for v in row), _changes(project)])
     return dataset
