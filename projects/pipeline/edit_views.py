@@ -84,13 +84,23 @@ def render_form(request, project, template: str, context: dict):
     return render(request, "projects/delivery/form_page.html", {**context, "partial": template})
 
 
-def _conflict(form, exc: StaleVersion, project):
-    """Show what changed and let the user retry on the current version."""
-    form.add_error(None, str(exc.message))
-    data = form.data.copy()
-    data["version"] = exc.current_version
-    form.data = data
-    return {"conflict": exc.changes, "current_version": exc.current_version}
+def _save(request, project, form, write, message):
+    """Run the service call `write` for a valid form. It succeeded: the answer that goes back to
+    the project (with `message`, or `message(result)`), and no extra context. It was refused: no
+    answer, and the form carries the refusal; a stale version also shows what changed since and
+    lets the user retry on the current version."""
+    try:
+        result = write()
+    except StaleVersion as exc:
+        form.add_error(None, str(exc.message))
+        data = form.data.copy()
+        data["version"] = exc.current_version
+        form.data = data
+        return None, {"conflict": exc.changes, "current_version": exc.current_version}
+    except PipelineError as exc:
+        apply_errors(form, exc)
+        return None, {}
+    return done(request, project, message(result) if callable(message) else message), {}
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,8 +119,11 @@ def project_stage(request, pk):
     extra = {}
     if request.method == "POST" and form.is_valid():
         evidence, uploads = form.evidence_and_uploads()
-        try:
-            change = project_move_stage(
+        response, extra = _save(
+            request,
+            project,
+            form,
+            lambda: project_move_stage(
                 project=project,
                 user=request.user,
                 to_stage=form.cleaned_data["to_stage"],
@@ -118,17 +131,11 @@ def project_stage(request, pk):
                 note=form.cleaned_data["note"],
                 evidence=evidence,
                 uploads=uploads,
-            )
-        except StaleVersion as exc:
-            extra = _conflict(form, exc, project)
-        except PipelineError as exc:
-            apply_errors(form, exc)
-        else:
-            return done(
-                request,
-                project,
-                _("Moved to “%(stage)s”.") % {"stage": Stage(change.to_stage).label},
-            )
+            ),
+            lambda change: _("Moved to “%(stage)s”.") % {"stage": Stage(change.to_stage).label},
+        )
+        if response:
+            return response
     return render_form(
         request,
         project,
@@ -144,8 +151,11 @@ def project_status(request, pk):
     extra = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            project_set_status(
+        response, extra = _save(
+            request,
+            project,
+            form,
+            lambda: project_set_status(
                 project=project,
                 user=request.user,
                 status=data["status"],
@@ -153,15 +163,11 @@ def project_status(request, pk):
                 note=data["note"],
                 lost_reason=data["lost_reason"],
                 on_hold_until=data["on_hold_until"],
-            )
-        except StaleVersion as exc:
-            extra = _conflict(form, exc, project)
-        except PipelineError as exc:
-            apply_errors(form, exc)
-        else:
-            return done(
-                request, project, _("Status changed to “%(status)s”.") % {"status": Status(data["status"]).label}
-            )
+            ),
+            _("Status changed to “%(status)s”.") % {"status": Status(data["status"]).label},
+        )
+        if response:
+            return response
     return render_form(request, project, "projects/delivery/_status_form.html", {"form": form, **extra})
 
 
@@ -172,19 +178,18 @@ def project_details(request, pk):
     extra = {}
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        version, note = data.pop("version"), data.pop("note")
-        if "site_location" in data:
-            data["site_location"] = data["site_location"].strip()
-        try:
-            project_update_delivery(
+        version, note = data.pop("version"), data.pop("note")  # the form's CharFields strip their text
+        response, extra = _save(
+            request,
+            project,
+            form,
+            lambda: project_update_delivery(
                 project=project, user=request.user, expected_version=version, values=data, note=note
-            )
-        except StaleVersion as exc:
-            extra = _conflict(form, exc, project)
-        except PipelineError as exc:
-            apply_errors(form, exc)
-        else:
-            return done(request, project, _("Delivery details saved."))
+            ),
+            _("Delivery details saved."),
+        )
+        if response:
+            return response
     return render_form(request, project, "projects/delivery/_details_form.html", {"form": form, **extra})
 
 
@@ -194,20 +199,21 @@ def project_owner(request, pk):
     form = OwnerForm(request.POST or None, project=project, owners=possible_owners(project))
     extra = {}
     if request.method == "POST" and form.is_valid():
-        try:
-            project_assign_owner(
+        response, extra = _save(
+            request,
+            project,
+            form,
+            lambda: project_assign_owner(
                 project=project,
                 user=request.user,
                 owner=form.cleaned_data["owner"],
                 expected_version=form.cleaned_data["version"],
                 note=form.cleaned_data["note"],
-            )
-        except StaleVersion as exc:
-            extra = _conflict(form, exc, project)
-        except PipelineError as exc:
-            apply_errors(form, exc)
-        else:
-            return done(request, project, _("Owner changed."))
+            ),
+            _("Owner changed."),
+        )
+        if response:
+            return response
     return render_form(request, project, "projects/delivery/_owner_form.html", {"form": form, **extra})
 
 
@@ -219,21 +225,22 @@ def project_confidentiality(request, pk):
     extra = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            need_to_know.project_set_confidentiality(
+        response, extra = _save(
+            request,
+            project,
+            form,
+            lambda: need_to_know.project_set_confidentiality(
                 project=project,
                 user=request.user,
                 is_confidential=data["is_confidential"],
                 codename=data["codename"],
                 need_to_know=list(data["need_to_know"]),
                 expected_version=data["version"],
-            )
-        except StaleVersion as exc:
-            extra = _conflict(form, exc, project)
-        except PipelineError as exc:
-            apply_errors(form, exc)
-        else:
-            return done(request, project, _("Confidentiality saved."))
+            ),
+            _("Confidentiality saved."),
+        )
+        if response:
+            return response
     return render_form(request, project, "projects/delivery/_confidentiality_form.html", {"form": form, **extra})
 
 
