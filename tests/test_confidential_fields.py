@@ -205,6 +205,7 @@ def _api_text(user, project) -> dict[str, str]:
         "/api/v1/follow-ups/",
         f"/api/v1/follow-ups/{project.follow_ups.get().pk}/",
         "/api/v1/stage-changes/",
+        "/api/v1/investors/",
     ):
         response = client.get(url, HTTP_ACCEPT="application/json")
         assert response.status_code == 200, url
