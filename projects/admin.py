@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -79,9 +78,8 @@ class ProjectAdminForm(forms.ModelForm):
         data = super().clean()
         seen = data.get("seen_version")
         if self.instance.pk and seen is not None:
-            # Held until the admin's save commits (its change view is one transaction).
-            rows = Project.objects.select_for_update() if connection.in_atomic_block else Project.objects
-            current = rows.get(pk=self.instance.pk)
+            # Tells the user, field by field; save_model's claim_version is what guards a race.
+            current = Project.objects.get(pk=self.instance.pk)
             if current.version != seen:
                 stale = StaleVersion()
                 changes = changes_since(current, seen)
