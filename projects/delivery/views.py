@@ -50,7 +50,6 @@ from projects.delivery.selectors import (
     delivery_digest,
     my_open_orders,
     three_not_yets,
-    three_not_yets_counts,
     visible_orders,
     visible_service_requests,
     zone_funds_in_place,
@@ -370,6 +369,9 @@ def overview(request):
     )
     if zone_ids:
         open_requests = open_requests.filter(project__zone_id__in=zone_ids)
+    recent = delivery_digest(
+        user, since=timezone.now() - datetime.timedelta(days=7), until=timezone.now(), zone_ids=zone_ids
+    )
     return render(
         request,
         "projects/delivery/overview.html",
@@ -378,7 +380,7 @@ def overview(request):
             "zones": zones,
             "zone_id": zone_ids[0] if zone_ids else None,
             "groups": three_not_yets(user, today=today, zone_ids=zone_ids),
-            "counts": three_not_yets_counts(user, zone_ids=zone_ids),
+            "counts": recent.counts,  # the 三未 sizes, counted once for the page and its 7-day card
             "funds": zone_funds_in_place(user, zone_ids=zone_ids),
             "orders": [(display_title(o.project, user), o) for o in orders.order_by("due_on", "pk")],
             "my_orders": [
@@ -387,8 +389,6 @@ def overview(request):
             ],
             "requests": [(display_title(r.project, user), r) for r in open_requests.order_by("due_on", "pk")[:50]],
             "is_manager": scope_for(user).is_manager,
-            "recent": delivery_digest(
-                user, since=timezone.now() - datetime.timedelta(days=7), until=timezone.now(), zone_ids=zone_ids
-            ),
+            "recent": recent,
         },
     )
