@@ -44,6 +44,14 @@ def amount(yuan) -> str:
     return yi(yuan) if abs(Decimal(yuan)) >= YI else wan(yuan)
 
 
+def ratio(numerator, denominator) -> Decimal | None:
+    """numerator ÷ denominator as an exact Decimal, the one division behind every rate; None ("—")
+    when there is nothing to divide by, and a numerator not recorded counts as 0."""
+    if not denominator:
+        return None
+    return Decimal(numerator or 0) / Decimal(denominator)
+
+
 @register.filter
 def percent(ratio, places: int = 1) -> str:
     if ratio in (None, ""):

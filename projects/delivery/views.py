@@ -7,7 +7,6 @@ through projects.delivery.services, state changes only on POST."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from operators.access import scope_for, visible_zones
-from projects.core.amounts import amount
+from projects.core.amounts import amount, ratio
 from projects.core.confidential import can_see_names, display_investor, display_title
 from projects.core.errors import PipelineError
 from projects.delivery import services as delivery
@@ -107,7 +106,8 @@ def _commitment_rows(plan: DeliveryPlan | None, project: Project) -> list[dict]:
     )
     for row in rows:
         promised, achieved = row["promised"], row["achieved"]
-        row["ratio"] = (Decimal(achieved) / Decimal(promised)) if promised and achieved is not None else None
+        # How much of the promise is kept (承诺完成): nothing reported yet reads "—", not 0 %.
+        row["ratio"] = ratio(achieved, promised) if achieved is not None else None
     return rows
 
 

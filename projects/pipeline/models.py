@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from operators.models import Organization, Zone
+from projects.core.amounts import ratio
 from projects.core.validators import validate_credit_code
 from projects.pipeline.choices import LostReason, Priority, SourceMode, Stage, Status
 
@@ -27,9 +28,7 @@ def funds_in_place_rate(funds: Decimal | None, contract_amount: Decimal | None) 
     """资金到位率: funds in place ÷ the contracted amount (合同投资额), for one project or for sums
     over many. None ("—") without a contract; funds not recorded count as 0. The one formula:
     projects.pipeline.funds says what the funds in place are, docs/metrics.md in words."""
-    if not contract_amount:
-        return None
-    return Decimal(funds or 0) / Decimal(contract_amount)
+    return ratio(funds, contract_amount)
 
 
 class IndustryChain(models.Model):

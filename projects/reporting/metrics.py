@@ -42,6 +42,7 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from operators.access import visible_projects, visible_related, visible_zones
+from projects.core.amounts import ratio
 from projects.core.periods import Period, week_start
 from projects.pipeline.funds import funds_in_place_rate, funds_in_place_sums
 from projects.pipeline.models import ChainLink, IndustryChain, Project, SourceMode, Stage, StageChange, Status
@@ -103,13 +104,6 @@ def in_period(field: str, period: Period) -> Q:
 
 def at_in_period(field: str, period: Period) -> Q:
     return Q(**{f"{field}__gte": period.start_at, f"{field}__lt": period.end_at})
-
-
-def ratio(numerator, denominator) -> Decimal | None:
-    """numerator ÷ denominator as an exact Decimal; None ("—") when there is nothing to divide by."""
-    if not denominator:
-        return None
-    return Decimal(numerator or 0) / Decimal(denominator)
 
 
 def scoped_projects(user, filters: Filters | None = None) -> QuerySet:
