@@ -27,8 +27,9 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone, translation
 
 from operators.models import Membership, NotificationPreference, Organization, Role
-from projects.core.confidential import NEED_TO_KNOW_VIEWER
+from projects.core.confidential import know_reader_on_list
 from projects.models import Project, Status
+from projects.pipeline.selectors import need_to_know_entry
 
 from .emails import MAX_LINES, project_line, reminder_subject
 from .models import Notice, OutboxMessage
@@ -133,13 +134,7 @@ def _mail_notices(*, kind: str, template: str, now: datetime.datetime, today: da
         .filter(due_recipients_q(now, "recipient__"))
         .select_related("recipient__notification_preference", "project__investor", "project__owner", "follow_up")
         # Whether the recipient is on the project's need-to-know list, with the row: no query a line.
-        .annotate(
-            recipient_on_list=Exists(
-                Project.need_to_know.through.objects.filter(
-                    project_id=OuterRef("project_id"), user_id=OuterRef("recipient_id")
-                )
-            )
-        )
+        .annotate(recipient_on_list=Exists(need_to_know_entry(OuterRef("project_id"), OuterRef("recipient_id"))))
         .order_by("message_key", "-level", "-days", "pk")
     )
     entries = []
@@ -149,7 +144,7 @@ def _mail_notices(*, kind: str, template: str, now: datetime.datetime, today: da
         lines = []
         for notice in group:
             project = notice.project
-            project.__dict__[NEED_TO_KNOW_VIEWER] = recipient.pk if notice.recipient_on_list else None
+            know_reader_on_list(project, recipient, notice.recipient_on_list)
             follow_up = notice.follow_up
             # A recipient outside the owning organisation (an owner who left it) reads a
             # confidential deal by its codename, without its follow-up text.

@@ -39,6 +39,13 @@ MOVE_NOTE_FIELD = "status_note"
 NEED_TO_KNOW_VIEWER = "need_to_know_viewer_id"
 
 
+def know_reader_on_list(project, user, on_list: bool) -> None:
+    """Tell a loaded project whether `user`, its reader, is on its need-to-know list (a column
+    loaded with the row, e.g. projects.pipeline.selectors.need_to_know_entry), so that
+    can_see_names asks no query."""
+    project.__dict__[NEED_TO_KNOW_VIEWER] = user.pk if on_list else None
+
+
 def can_see_names(project, user) -> bool:
     if not project.is_confidential:
         return True

@@ -34,8 +34,13 @@ def with_need_to_know(queryset: QuerySet, user) -> QuerySet:
     (the user's id, or null): what projects.core.confidential needs to decide. One index probe a
     row rather than a query of its own: a prefetch sent every row's id back as a parameter
     (270 on the board) and built an object per row to hold the answer."""
-    on_list = Project.need_to_know.through.objects.filter(project_id=OuterRef("pk"), user_id=user.pk)
+    on_list = need_to_know_entry(OuterRef("pk"), user.pk)
     return queryset.annotate(**{NEED_TO_KNOW_VIEWER: Subquery(on_list.values("user_id")[:1])})
+
+
+def need_to_know_entry(project, user) -> QuerySet:
+    """The need-to-know row of `project` and `user` (ids or outer references), for a subquery."""
+    return Project.need_to_know.through.objects.filter(project_id=project, user_id=user)
 
 
 def project_list(user) -> QuerySet:
