@@ -124,13 +124,14 @@ def on_hold_resume_sweep(*, today: datetime.date | None = None) -> int:
                     "user_name": _name(p.owner),
                     # The owner is usually of the owning organisation, but may have moved on:
                     # a confidential deal's names go only to who may see them.
-                    "project_title": display_title(p, p.owner),
+                    "project_title": shown["title"],
                     "zone": p.zone.name,
                     "on_hold_until": p.on_hold_until,
-                    "reason": masked(p, p.owner, {"status_note": p.status_note}, blank="")["status_note"],
+                    "reason": shown["status_note"],
                     "url": absolute_url(reverse("delivery:plan", args=[p.pk])),
                 },
             )
             for p in projects
+            for shown in [masked(p, p.owner, {"title": p.title, "status_note": p.status_note}, blank="")]
         ]
         return services.outbox_add_many(entries=entries)
